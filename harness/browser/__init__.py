@@ -1,0 +1,1 @@
+"""The browser side: which Chromium to launch, and the in-page probes."""

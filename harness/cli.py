@@ -1,0 +1,150 @@
+"""``chaos-harness``: run scenario suites, validate them, render reports.
+
+Exit codes: 0 all passed, 1 a scenario failed, 2 invalid input, 3 broken
+infrastructure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from harness.infra.errors import InfrastructureError
+from harness.scenario import ScenarioError, load_scenario
+from harness.verdicts import Verdict, exit_code
+
+DEFAULT_REPORTS = Path("reports")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chaos-harness", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run scenarios and render the Allure report")
+    run.add_argument("paths", nargs="*", default=["scenarios"], help="scenario files or folders (default: scenarios)")
+    run.add_argument("-k", dest="keyword", help="only scenarios matching this pytest -k expression")
+    run.add_argument("-n", dest="workers", help="parallel workers (pytest-xdist), e.g. 2 or auto")
+    run.add_argument("--headed", action="store_true", help="show the browser")
+    run.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="where results and the report go")
+    run.add_argument("--no-report", action="store_true", help="write results but do not render HTML")
+    run.set_defaults(handler=cmd_run)
+
+    validate = commands.add_parser("validate", help="check scenario files without running them")
+    validate.add_argument("paths", nargs="+", type=Path)
+    validate.set_defaults(handler=cmd_validate)
+
+    report = commands.add_parser("report", help="render the Allure report from existing results")
+    report.add_argument("--reports", type=Path, default=DEFAULT_REPORTS)
+    report.add_argument("--single-file", action="store_true", help="one self-contained HTML file")
+    report.set_defaults(handler=cmd_report)
+    return parser
+
+
+def scenario_files(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+        else:
+            files.append(path)
+    return files
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    bad = 0
+    files = scenario_files(args.paths)
+    for file in files:
+        try:
+            load_scenario(file)
+        except ScenarioError as exc:
+            bad += 1
+            print(exc.render(), file=sys.stderr)
+            print(file=sys.stderr)
+    print(f"{len(files) - bad} valid, {bad} invalid")
+    return 2 if bad else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    reports: Path = args.reports
+    results = reports / "allure-results"
+    summary = reports / "summary.json"
+    summary.unlink(missing_ok=True)
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *args.paths,
+        "-p",
+        "no:cacheprovider",
+        "--alluredir",
+        str(results),
+        "--clean-alluredir",
+        "--junitxml",
+        str(reports / "junit.xml"),
+        "--chaos-summary",
+        str(summary),
+    ]
+    if args.keyword:
+        argv += ["-k", args.keyword]
+    if args.workers:
+        argv += ["-n", str(args.workers)]
+    if args.headed:
+        argv.append("--headed")
+    try:
+        pytest_code = subprocess.call(argv)
+    except KeyboardInterrupt:
+        pytest_code = 2
+    verdicts = read_verdicts(summary)
+    code = exit_code(verdicts) if verdicts else (3 if pytest_code not in (0, 5) else 0)
+    if pytest_code == 5:
+        print("chaos-harness: no scenario was collected", file=sys.stderr)
+        code = 2
+    if not args.no_report and results.is_dir():
+        code = max_severity(code, render(reports))
+    return code
+
+
+def max_severity(a: int, b: int) -> int:
+    order = [0, 1, 3, 2]
+    return a if order.index(a) >= order.index(b) else b
+
+
+def read_verdicts(summary: Path) -> list[Verdict]:
+    if not summary.is_file():
+        return []
+    data = json.loads(summary.read_text())
+    return [Verdict(v) for v in data.get("scenarios", {}).values()]
+
+
+def render(reports: Path, single_file: bool = False) -> int:
+    from harness.reporting.render import render_report
+
+    try:
+        index = render_report(reports / "allure-results", reports, single_file=single_file)
+    except InfrastructureError as exc:
+        print(f"chaos-harness: broken infrastructure: {exc}", file=sys.stderr)
+        return 3
+    print(f"Allure report: {index.resolve()}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    return render(args.reports, args.single_file)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Fault engines: the mitmproxy addon (HTTP) and Toxiproxy (TCP)."""

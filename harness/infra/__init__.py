@@ -1,0 +1,1 @@
+"""Processes the harness starts and owns: app server, engine, Toxiproxy, mitmproxy."""

@@ -1,0 +1,168 @@
+"""pytest plugin: collect ``scenarios/**/*.yaml`` as test items and run them.
+
+Each scenario is a real pytest item (``-k``, ``-n``, ``--junitxml`` and markers
+work) built on pytest-playwright's fixture ladder, so ``--headed``,
+``--tracing`` and ``--video`` keep working.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.browser.probes import ProbeConfig, install_probes
+from harness.faults.driver import FaultDriver
+from harness.faults.http_addon import ChaosHttpFaults
+from harness.infra.errors import InfrastructureError
+from harness.infra.topology import Topology, reference_topology
+from harness.runner import Run
+from harness.scenario import Scenario, ScenarioError, load_scenario
+from harness.timeline import Timeline
+from harness.verdicts import Verdict, classify
+
+SCENARIO_KEY = pytest.StashKey[Scenario]()
+TIMELINE_KEY = pytest.StashKey[Timeline]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("chaos", "chaos-harness")
+    group.addoption(
+        "--chaos-summary",
+        metavar="PATH",
+        help="Write each scenario's verdict (passed, widget regression, broken, invalid) as JSON.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    summary = config.getoption("--chaos-summary")
+    if summary and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(VerdictSummary(Path(summary)), "chaos_verdict_summary")
+    config.addinivalue_line("markers", "scenario: a chaos-harness YAML scenario")
+    config.addinivalue_line("markers", "e2e: drives a real browser against real proxies")
+    # Registered last, so its fixtures override pytest-playwright's defaults.
+    config.pluginmanager.import_plugin("harness.pytest_fixtures")
+    # SIGTERM (CI cancelling a job) must unwind like Ctrl-C so teardown runs.
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+
+
+def _raise_keyboard_interrupt(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Label every report with its verdict, so failures are never mislabelled."""
+    report = yield
+    if isinstance(item, ScenarioItem | InvalidScenarioItem) and (call.when == "call" or report.failed):
+        exc = call.excinfo.value if call.excinfo else None
+        verdict = Verdict.SKIPPED if report.skipped else classify(exc)
+        report.user_properties.append(("chaos_verdict", str(verdict)))
+    return report
+
+
+class VerdictSummary:
+    """Collects verdicts on the controller (xdist workers' reports arrive here too)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.verdicts: dict[str, str] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for key, value in report.user_properties:
+            if key == "chaos_verdict":
+                self.verdicts[report.nodeid] = str(value)
+
+    def pytest_sessionfinish(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps({"scenarios": self.verdicts}, indent=2))
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix in (".yaml", ".yml") and "scenarios" in file_path.parts:
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFile(pytest.File):
+    """One YAML file: one scenario item, or one item that reports it invalid."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        try:
+            scenario = load_scenario(self.path)
+        except ScenarioError as exc:
+            yield InvalidScenarioItem.from_parent(self, name=self.path.stem, error=exc)
+            return
+        item = ScenarioItem.from_parent(self, name=scenario.id, callobj=_run_scenario)
+        item.stash[SCENARIO_KEY] = scenario
+        item.add_marker("scenario")
+        item.add_marker("e2e")
+        for tag in scenario.tags:
+            item.keywords[tag] = True
+        yield item
+
+
+class ScenarioItem(pytest.Function):
+    """A scenario run through fixtures, reporting failures in domain words."""
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"scenario: {self.name}"
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        from harness.assertions import ExpectationFailed
+
+        if isinstance(excinfo.value, ExpectationFailed):
+            return f"widget regression in {self.path.name}:\n{excinfo.value}"
+        if isinstance(excinfo.value, InfrastructureError):
+            return f"broken infrastructure (not a widget verdict):\n  {excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
+
+class InvalidScenarioItem(pytest.Item):
+    """Stands for a file that failed validation, so the run reports it."""
+
+    def __init__(self, *, error: ScenarioError, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.error = error
+
+    def runtest(self) -> None:
+        raise self.error
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        return str(excinfo.value)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"invalid scenario: {self.path.name}"
+
+
+def _run_scenario(
+    request: pytest.FixtureRequest, chaos_topology: Topology, chaos_http_faults: ChaosHttpFaults, context: Any
+) -> None:
+    """The body of every scenario item."""
+    scenario = request.node.stash[SCENARIO_KEY]
+    timeline = Timeline()
+    request.node.stash[TIMELINE_KEY] = timeline
+    install_probes(context, timeline, ProbeConfig())
+    faults = FaultDriver(chaos_http_faults, chaos_topology.toxiproxy, timeline)
+    Run(scenario, context, chaos_topology.base_url, faults, timeline).execute()
+
+
+@pytest.fixture(scope="session")
+def chaos_http_faults() -> ChaosHttpFaults:
+    """The worker's one mitmproxy fault addon."""
+    return ChaosHttpFaults()
+
+
+@pytest.fixture(scope="session")
+def chaos_topology(chaos_http_faults: ChaosHttpFaults, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
+    """The reference stack behind Toxiproxy and mitmproxy, once per worker."""
+    work = tmp_path_factory.mktemp("chaos-topology")
+    with reference_topology([chaos_http_faults], work) as topology:
+        yield topology

@@ -1,0 +1,1 @@
+"""Python ASGI backend of the reference widget (Starlette + SQLite)."""
