@@ -12,7 +12,7 @@ PYMINOR := $(shell $(PYTHON) -c 'import sys; print(sys.version_info[1])' 2>/dev/
 CONSTRAINTS := constraints/py3$(if $(filter 11,$(PYMINOR)),11,12).txt
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: help setup run test lint typecheck unit e2e widget-test clean
+.PHONY: help setup run test lint typecheck unit e2e widget-test bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ e2e: setup ## live tests through the real proxy chain, then the scenario suite
 	@$(PY) -m pytest scenarios -q
 
 test: lint unit e2e ## the whole test suite
+
+bench: setup ## benchmarks (not timed tests): proxy overhead, scenario overhead, virtual-time compression
+	@$(PY) -m bench
 
 clean: ## remove generated reports (keeps installed tools)
 	@rm -rf reports/allure-results reports/html reports/html-single reports/junit.xml reports/summary.json

@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--reports", type=Path, default=DEFAULT_REPORTS)
     report.add_argument("--single-file", action="store_true", help="one self-contained HTML file")
     report.set_defaults(handler=cmd_report)
+
+    serve = commands.add_parser("serve", help="serve the reference widget stack for a person to use")
+    serve.add_argument("--port", type=int, default=0, help="port to serve on (default: an ephemeral one)")
+    serve.add_argument("--regression", metavar="NAME", help="switch on one defect of the regression catalogue")
+    serve.set_defaults(handler=cmd_serve)
     return parser
 
 
@@ -136,6 +141,12 @@ def render(reports: Path, single_file: bool = False) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     return render(args.reports, args.single_file)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from harness.serve import serve
+
+    return serve(port=args.port, regression=args.regression)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""Benchmarks: measured in their own runs, never as timed tests."""
