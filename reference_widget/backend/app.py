@@ -1,85 +1,68 @@
-"""The reference API: ``/api/dynamic-ai/chat`` and the built front end.
+"""The reference API: ``/api/dynamic-ai/chat``, observability routes and the built front end.
 
-Configured by environment variables so the harness can start it as a plain
-``uvicorn --factory`` subprocess:
-
-- ``CHAT_DB_PATH``: SQLite file (default: a file in the working directory).
-- ``CHAT_STATIC_DIR``: the built front end to serve at ``/``.
+Configured by environment variables (see :mod:`reference_widget.backend.config`)
+so the harness can start it as a plain ``uvicorn --factory`` subprocess; tests
+pass :class:`Settings` and an engine transport directly.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Awaitable, Callable
-from pathlib import Path
+import contextlib
+from collections.abc import AsyncIterator
 
+import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reference_widget.backend.chat import ChatRoutes
+from reference_widget.backend.config import Settings
+from reference_widget.backend.engine_client import EngineClient
+from reference_widget.backend.http import RequestIdMiddleware
+from reference_widget.backend.observability import ObservabilityRoutes
+from reference_widget.backend.ratelimit import SlidingWindowLimiter
 from reference_widget.backend.storage import Storage
-
-DEFAULT_STATIC_DIR = Path(__file__).resolve().parent.parent / "frontend" / "dist"
-
-
-class RequestIdMiddleware:
-    """Give every response an ``x-request-id`` (the production server forgot to)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
-
-
-def error(status: int, message: str, hint: str | None = None) -> JSONResponse:
-    body: dict[str, object] = {"ok": False, "error": message}
-    if hint:
-        body["hint"] = hint
-    return JSONResponse(body, status_code=status)
-
-
-def make_history_route(storage: Storage) -> Callable[[Request], Awaitable[Response]]:
-    async def history(request: Request) -> Response:
-        session_id = request.query_params.get("sessionId", "").strip()
-        if not session_id:
-            return error(400, "sessionId is required", "pass ?sessionId=<uuid>")
-        return JSONResponse({"ok": True, "messages": storage.history(session_id)})
-
-    return history
 
 
 async def healthz(_: Request) -> Response:
     return JSONResponse({"ok": True})
 
 
-def create_app() -> Starlette:
-    """Build the app from the environment (used as ``uvicorn --factory``)."""
-    db_path = Path(os.environ.get("CHAT_DB_PATH", "reference-widget.sqlite3"))
-    static_dir = Path(os.environ.get("CHAT_STATIC_DIR", str(DEFAULT_STATIC_DIR)))
-    storage = Storage(db_path)
+def create_app(settings: Settings | None = None, engine_transport: httpx.AsyncBaseTransport | None = None) -> Starlette:
+    """Build the app (``uvicorn --factory`` calls it with no arguments: settings from the environment)."""
+    settings = settings or Settings.from_env()
+    storage = Storage(settings.db_path)
+    engine = EngineClient(
+        settings.engine_url,
+        timeout_s=settings.engine_timeout_s,
+        connect_timeout_s=settings.engine_connect_timeout_s,
+        transport=engine_transport,
+    )
+    chat = ChatRoutes(settings, storage, engine, SlidingWindowLimiter(settings.rate_limit, settings.rate_window_s))
+    obs = ObservabilityRoutes(settings, storage)
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
-        Route("/api/dynamic-ai/chat", make_history_route(storage), methods=["GET"]),
+        Route("/api/dynamic-ai/chat", chat.history, methods=["GET"]),
+        Route("/api/dynamic-ai/chat", chat.send, methods=["POST"]),
+        Route("/api/analytics", obs.analytics, methods=["POST"]),
+        Route("/api/analytics", obs.list_analytics, methods=["GET"]),
+        Route("/api/telemetry", obs.telemetry, methods=["POST"]),
+        Route("/api/telemetry", obs.list_telemetry, methods=["GET"]),
+        Route("/api/metrics", obs.metrics, methods=["GET"]),
+        Route("/api/config", obs.config, methods=["GET"]),
     ]
-    if static_dir.is_dir():
-        routes.append(Mount("/", StaticFiles(directory=static_dir, html=True)))
-    return Starlette(routes=routes, middleware=[Middleware(RequestIdMiddleware)])
+    if settings.static_dir.is_dir():
+        routes.append(Mount("/", StaticFiles(directory=settings.static_dir, html=True)))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.aclose()
+
+    app = Starlette(routes=routes, middleware=[Middleware(RequestIdMiddleware)], lifespan=lifespan)
+    app.state.settings = settings
+    app.state.storage = storage
+    return app

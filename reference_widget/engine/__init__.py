@@ -1,0 +1,1 @@
+"""The assistant engine: deterministic streamed answers that stand in for the LLM."""
