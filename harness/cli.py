@@ -39,6 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="+", type=Path)
     validate.set_defaults(handler=cmd_validate)
 
+    schema = commands.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
+    schema.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")
+    schema.set_defaults(handler=cmd_schema)
+
+    listing = commands.add_parser("list", help="list scenarios with their plan sections, and the coverage matrix")
+    listing.add_argument("paths", nargs="*", type=Path, default=[Path("scenarios")])
+    listing.set_defaults(handler=cmd_list)
+
     report = commands.add_parser("report", help="render the Allure report from existing results")
     report.add_argument("--reports", type=Path, default=DEFAULT_REPORTS)
     report.add_argument("--single-file", action="store_true", help="one self-contained HTML file")
@@ -73,6 +81,44 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(file=sys.stderr)
     print(f"{len(files) - bad} valid, {bad} invalid")
     return 2 if bad else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from harness.scenario.schema import scenario_schema
+
+    text = json.dumps(scenario_schema(), indent=2) + "\n"
+    if args.output:
+        args.output.write_text(text)
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from harness.scenario.plan import PLAN_SECTIONS, section_key, section_label
+
+    rows: list[tuple[str, str, str, str]] = []
+    invalid = 0
+    for file in scenario_files(args.paths):
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError:
+            invalid += 1
+            continue
+        key = section_key(scenario.plan) if scenario.plan else None
+        rows.append((scenario.id, key or "-", ",".join(scenario.tags), scenario.title))
+    width = max((len(r[0]) for r in rows), default=10)
+    for sid, key, tags, title in rows:
+        print(f"{sid:<{width}}  plan {key:<4}  {title}  [{tags}]")
+    print("\ncoverage: plan section × scenarios")
+    for key in PLAN_SECTIONS:
+        ids = [r[0] for r in rows if r[1] == key]
+        mark = "✔" if ids else "✘"
+        print(f"  {mark} {section_label(key):<32} {len(ids):>3}  {', '.join(ids)}")
+    if invalid:
+        print(f"\n{invalid} invalid file(s): run `chaos-harness validate`", file=sys.stderr)
+    return 2 if invalid else 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -15,14 +15,16 @@ from typing import Any
 
 import pytest
 
-from harness.browser.probes import ProbeConfig, install_probes
+from harness.browser.probes import install_probes
 from harness.faults.driver import FaultDriver
 from harness.faults.http_addon import ChaosHttpFaults
 from harness.infra.errors import InfrastructureError
 from harness.infra.topology import Topology, reference_topology
 from harness.runner import Run
 from harness.scenario import Scenario, ScenarioError, load_scenario
+from harness.targets import resolve_target
 from harness.timeline import Timeline
+from harness.timeline.flow_recorder import FlowRecorder, Routes
 from harness.verdicts import Verdict, classify
 
 SCENARIO_KEY = pytest.StashKey[Scenario]()
@@ -143,15 +145,29 @@ class InvalidScenarioItem(pytest.Item):
 
 
 def _run_scenario(
-    request: pytest.FixtureRequest, chaos_topology: Topology, chaos_http_faults: ChaosHttpFaults, context: Any
+    request: pytest.FixtureRequest,
+    chaos_topology: Topology,
+    chaos_http_faults: ChaosHttpFaults,
+    chaos_recorder: FlowRecorder,
+    context: Any,
+    output_path: str,
 ) -> None:
     """The body of every scenario item."""
     scenario = request.node.stash[SCENARIO_KEY]
+    profile = resolve_target(scenario.target)
     timeline = Timeline()
     request.node.stash[TIMELINE_KEY] = timeline
-    install_probes(context, timeline, ProbeConfig())
+    chaos_recorder.attach(
+        lambda kind, data: timeline.add(kind, data, source="proxy"),
+        Routes(chat=profile.api.chat, analytics=profile.api.analytics, telemetry=profile.api.telemetry),
+    )
+    install_probes(context, timeline, profile)
     faults = FaultDriver(chaos_http_faults, chaos_topology.toxiproxy, timeline)
-    Run(scenario, context, chaos_topology.base_url, faults, timeline).execute()
+    run = Run(scenario, profile, context, chaos_topology.base_url, faults, timeline, Path(output_path))
+    try:
+        run.execute()
+    finally:
+        chaos_recorder.attach(None)
 
 
 @pytest.fixture(scope="session")
@@ -161,8 +177,17 @@ def chaos_http_faults() -> ChaosHttpFaults:
 
 
 @pytest.fixture(scope="session")
-def chaos_topology(chaos_http_faults: ChaosHttpFaults, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
+def chaos_recorder() -> FlowRecorder:
+    """The worker's one mitmproxy flow recorder (network log, analytics, telemetry)."""
+    return FlowRecorder()
+
+
+@pytest.fixture(scope="session")
+def chaos_topology(
+    chaos_recorder: FlowRecorder, chaos_http_faults: ChaosHttpFaults, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Topology]:
     """The reference stack behind Toxiproxy and mitmproxy, once per worker."""
     work = tmp_path_factory.mktemp("chaos-topology")
-    with reference_topology([chaos_http_faults], work) as topology:
+    # The recorder goes first, so it sees requests that a fault answers or kills.
+    with reference_topology([chaos_recorder, chaos_http_faults], work) as topology:
         yield topology

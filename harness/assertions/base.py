@@ -1,10 +1,11 @@
-"""Evaluate a scenario's ``expect`` block against a timeline."""
+"""Evaluate an ``expect`` block against a timeline: every check reads events only."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from harness.assertions.status import check_status
 from harness.scenario.expect import Expect
 from harness.timeline import Timeline
 
@@ -33,8 +34,29 @@ class ExpectationFailed(AssertionError):
         super().__init__(f"{text}\n\n  timeline:\n{timeline.excerpt(around)}")
 
 
+Checker = Callable[[Any, Timeline], list[Failure]]
+
+
 def evaluate(expect: Expect, timeline: Timeline) -> list[Failure]:
+    """Run every check the block asks for; collect all failures, not just the first."""
+    from harness.assertions import console, network, server, status, telemetry, toasts, ui
+
+    checks: list[tuple[Any, Checker]] = [
+        (expect.status, status.check_status),
+        (expect.toasts, toasts.check_toasts),
+        (expect.retry_cta, ui.check_retry_cta),
+        (expect.fallback, ui.check_fallback),
+        (expect.messages, ui.check_messages),
+        (expect.requests or None, network.check_requests),
+        (expect.rate_limit, network.check_rate_limit),
+        (expect.analytics or None, telemetry.check_analytics),
+        (expect.telemetry, telemetry.check_telemetry),
+        (expect.console, console.check_console),
+        (expect.server, server.check_server),
+        (expect, ui.check_page_facts),
+    ]
     failures: list[Failure] = []
-    if expect.status is not None:
-        failures.extend(check_status(expect.status, timeline))
+    for spec, check in checks:
+        if spec is not None:
+            failures.extend(check(spec, timeline))
     return failures

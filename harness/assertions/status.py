@@ -1,27 +1,44 @@
-"""Status expectations: the badge's sequence and its final state."""
+"""Status expectations: sequence, order, forbidden states, final state, time bounds,
+and the badge agreeing with the analytics the widget reports."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from harness.assertions.base import Failure
 from harness.scenario.expect import StatusExpect
 from harness.timeline import Timeline
-
-if TYPE_CHECKING:
-    from harness.assertions.base import Failure
+from harness.timeline.events import collapse
 
 
-def _arrow(statuses: list[str]) -> str:
+def arrow(statuses: list[str]) -> str:
     return " → ".join(statuses) if statuses else "(no status at all)"
 
 
-def check_status(spec: StatusExpect, timeline: Timeline) -> list[Failure]:
-    from harness.assertions.base import Failure
+def is_subsequence(wanted: list[str], seen: list[str]) -> bool:
+    it = iter(seen)
+    return all(any(s == w for s in it) for w in wanted)
 
+
+def check_status(spec: StatusExpect, timeline: Timeline) -> list[Failure]:
+    events = timeline.events("ui.status")
     seen = timeline.statuses()
     failures: list[Failure] = []
     if spec.sequence is not None and list(spec.sequence) != seen:
-        failures.append(Failure("expect.status.sequence", _arrow(list(spec.sequence)), _arrow(seen)))
+        failures.append(Failure("expect.status.sequence", arrow(list(spec.sequence)), arrow(seen)))
+    if spec.subsequence is not None and not is_subsequence(list(spec.subsequence), seen):
+        failures.append(
+            Failure("expect.status.subsequence", f"{arrow(list(spec.subsequence))} in this order", arrow(seen))
+        )
+    for forbidden in spec.never:
+        hit = next((e for e in events if e.data["status"] == forbidden), None)
+        if hit is not None:
+            failures.append(
+                Failure(
+                    "expect.status.never",
+                    f"the badge never to show '{forbidden}'",
+                    f"it did ({arrow(seen)})",
+                    around_seq=hit.seq,
+                )
+            )
     if spec.final is not None:
         final = seen[-1] if seen else None
         if final != spec.final:
@@ -29,7 +46,62 @@ def check_status(spec: StatusExpect, timeline: Timeline) -> list[Failure]:
                 Failure(
                     "expect.status.final",
                     f"the badge to end in '{spec.final}'",
-                    f"it ended in '{final}' ({_arrow(seen)})",
+                    f"it ended in '{final}' ({arrow(seen)})",
                 )
             )
+    for bound in spec.within:
+        failures.extend(_check_bound(bound.from_, bound.to, bound.max_ms, timeline))
+    if spec.matches_analytics:
+        failures.extend(check_matches_analytics(timeline, "expect.status.matches_analytics"))
     return failures
+
+
+def _check_bound(start: str, end: str, max_ms: int, timeline: Timeline) -> list[Failure]:
+    events = timeline.events("ui.status")
+    for i, entered in enumerate(events):
+        if entered.data["status"] != start or entered.virtual_ms is None:
+            continue
+        reached = next((e for e in events[i + 1 :] if e.data["status"] == end), None)
+        if reached is None or reached.virtual_ms is None:
+            continue
+        took = reached.virtual_ms - entered.virtual_ms
+        if took > max_ms:
+            return [
+                Failure(
+                    "expect.status.within",
+                    f"'{start}' → '{end}' within {max_ms} ms",
+                    f"it took {took:.0f} ms",
+                    around_seq=reached.seq,
+                )
+            ]
+        return []
+    return [
+        Failure(
+            "expect.status.within",
+            f"'{start}' followed by '{end}'",
+            f"that transition never happened ({arrow(timeline.statuses())})",
+        )
+    ]
+
+
+def check_matches_analytics(timeline: Timeline, where: str) -> list[Failure]:
+    """Each badge transition has a chat_status_changed event with the same (previous, status)."""
+    badge = transitions(timeline.statuses())
+    reported = transitions(
+        collapse(
+            str(e.data.get("status"))
+            for e in timeline.events("analytics.event")
+            if e.data.get("event") == "chat_status_changed"
+        )
+    )
+    if badge == reported:
+        return []
+    return [Failure(where, f"analytics transitions to match the badge: {_pairs(badge)}", _pairs(reported))]
+
+
+def transitions(statuses: list[str]) -> list[tuple[str | None, str]]:
+    return [(statuses[i - 1] if i else None, s) for i, s in enumerate(statuses)]
+
+
+def _pairs(pairs: list[tuple[str | None, str]]) -> str:
+    return ", ".join(f"{a or '∅'}→{b}" for a, b in pairs) or "(none)"

@@ -3,39 +3,50 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page
 
+from harness.targets import TargetProfile
 from harness.timeline import Timeline
 
 PROBES_JS = Path(__file__).with_name("probes.js")
 
 
-@dataclass(frozen=True)
-class ProbeConfig:
-    """How to read the status from the page (from the target profile)."""
-
-    status_selector: str = "[data-sync-status]"
-    status_attribute: str | None = "data-sync-status"
-    status_text_map: dict[str, str] | None = None
-
-    def to_js(self) -> dict[str, Any]:
-        return {
-            "statusSelector": self.status_selector,
-            "statusAttribute": self.status_attribute,
-            "statusTextMap": self.status_text_map,
-        }
+def probe_config(profile: TargetProfile) -> dict[str, Any]:
+    """The part of a target profile the in-page probes need."""
+    retry = profile.controls.get("retry_connection")
+    return {
+        "status": profile.status.model_dump(),
+        "toasts": profile.toasts.model_dump(),
+        "messages": profile.messages.model_dump(),
+        "fallback": profile.fallback_selector,
+        "guidance": profile.guidance_selector,
+        "retryName": retry.name if retry else None,
+    }
 
 
-def install_probes(context: BrowserContext, timeline: Timeline, config: ProbeConfig) -> None:
+def install_probes(context: BrowserContext, timeline: Timeline, profile: TargetProfile) -> None:
     """Expose the emit binding, then add the probe script to every page."""
 
     def on_emit(_source: Any, kind: str, data: dict[str, Any], at_ms: float) -> None:
         timeline.add(str(kind), dict(data or {}), virtual_ms=float(at_ms), source="page")
 
     context.expose_binding("__chaosEmit", on_emit)
-    script = PROBES_JS.read_text().replace("__CHAOS_CONFIG__", json.dumps(config.to_js()))
+    script = PROBES_JS.read_text().replace("__CHAOS_CONFIG__", json.dumps(probe_config(profile)))
     context.add_init_script(script)
+
+
+def watch_console(page: Page, timeline: Timeline) -> None:
+    """Console errors and warnings, and uncaught page errors, into the timeline."""
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            timeline.add(f"console.{message.type}", {"text": message.text[:500]}, source="page")
+
+    def on_page_error(error: Any) -> None:
+        timeline.add("console.page_error", {"message": str(error)[:500]}, source="page")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from harness.scenario import base, faults, steps
+from harness.scenario import base, expect, faults, steps
 from harness.scenario.errors import Problem, ScenarioError
 from harness.scenario.model import Scenario
 from harness.scenario.yaml_lines import LineMap, load_with_lines, render_path
@@ -67,23 +67,34 @@ def _cross_checks(data: dict[str, Any], lines: LineMap) -> list[Problem]:
         if not isinstance(fault, dict) or not isinstance(fault.get("id"), str):
             continue
         if fault["id"] in armed:
-            problems.append(Problem(f"faults[{i}].id", lines.line_for(("faults", i, "id")),
-                                    f"duplicate fault id '{fault['id']}'", "give each fault its own id"))
+            problems.append(
+                Problem(
+                    f"faults[{i}].id",
+                    lines.line_for(("faults", i, "id")),
+                    f"duplicate fault id '{fault['id']}'",
+                    "give each fault its own id",
+                )
+            )
         armed[fault["id"]] = fault.get("armed", True) is not False
     ids = list(armed)
     raw_steps = data.get("steps") if isinstance(data.get("steps"), list) else []
     for i, step in enumerate(raw_steps or []):
         if not isinstance(step, dict) or len(step) != 1:
             continue
-        (name, target), = step.items()
+        ((name, target),) = step.items()
         if name not in ("heal", "inject") or not isinstance(target, str):
             continue
         where = (f"steps[{i}].{name}", lines.line_for(("steps", i, name)))
         if target not in armed:
             problems.append(Problem(*where, f"no fault with id '{target}'", _choices("fault ids", target, ids)))
         elif name == "inject" and armed[target]:
-            problems.append(Problem(*where, f"fault '{target}' is already armed from the start",
-                                    "add `armed: false` to the fault so this step installs it"))
+            problems.append(
+                Problem(
+                    *where,
+                    f"fault '{target}' is already armed from the start",
+                    "add `armed: false` to the fault so this step installs it",
+                )
+            )
     return problems
 
 
@@ -171,9 +182,18 @@ def _drop_missing_explained_by_typos(problems: list[Problem]) -> list[Problem]:
 
 
 def _bad_tag(path: str, line: int | None, value: Any, ctx: dict[str, Any]) -> Problem:
-    tag = str(ctx.get("tag", value))
-    expected = [s.strip().strip("'") for s in str(ctx.get("expected_tags", "")).split(",") if s.strip()]
     field = str(ctx.get("discriminator", "")).strip("'")
+    expected = [s.strip().strip("'") for s in str(ctx.get("expected_tags", "")).split(",") if s.strip()]
+    if not expected and field:
+        expected = _literal_values(field)
+    if "tag" not in ctx:  # the field that picks the kind is missing altogether
+        return Problem(
+            f"{path}.{field}" if field else path,
+            line,
+            f"missing required field '{field}'",
+            f"valid values: {', '.join(expected)}" if expected else "",
+        )
+    tag = str(ctx.get("tag", value))
     return Problem(
         f"{path}.{field}" if field else path,
         line,
@@ -182,7 +202,20 @@ def _bad_tag(path: str, line: int | None, value: Any, ctx: dict[str, Any]) -> Pr
     )
 
 
+def _literal_values(field: str) -> list[str]:
+    """Every value a discriminating field takes across the fault models (e.g. all toxics)."""
+    values: list[str] = []
+    for obj in vars(faults).values():
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and field in obj.model_fields:
+            for arg in getattr(obj.model_fields[field].annotation, "__args__", ()):
+                if isinstance(arg, str) and arg not in values:
+                    values.append(arg)
+    return values
+
+
 def _plain(msg: str, value: Any) -> str:
+    if msg.startswith("Value error, "):
+        return msg.removeprefix("Value error, ")
     shown = repr(value)
     if len(shown) > 60:
         shown = shown[:57] + "..."
@@ -225,17 +258,19 @@ def _model_at(path: tuple[str | int, ...], data: Any) -> type[BaseModel] | None:
 
 
 def _child_model(parent: Any, part: str | int, value: Any) -> Any:
+    if parent == "faults" and isinstance(part, str):  # the add_fault step's own fault
+        return _child_model(faults.TcpFault if part == "tcp" else faults.HttpFault, part, value)
     if parent == "faults":
         return faults.HttpFault if isinstance(value, dict) and "http" in value else faults.TcpFault
     if parent == "steps":
         key = next(iter(value)) if isinstance(value, dict) and len(value) == 1 else None
-        return {
-            "load_page": steps.LoadPage,
-            "open_widget": steps.OpenWidget,
-            "wait_for": steps.WaitFor,
-            "inject": steps.Inject,
-            "heal": steps.Heal,
-        }.get(str(key))
+        return steps.STEP_TYPES.get(str(key))
+    if parent is steps.AddFault and part == "add_fault":
+        return "faults"
+    if isinstance(parent, tuple) and parent[0] == "dict-of":
+        return parent[1]
+    if parent is expect.ToastsExpect and isinstance(part, int):  # the list shorthand
+        return expect.ToastExpect
     if isinstance(part, int):
         return parent
     if not (isinstance(parent, type) and issubclass(parent, BaseModel)):
@@ -256,7 +291,7 @@ def _child_model(parent: Any, part: str | int, value: Any) -> Any:
     annotation = field.annotation
     for candidate in getattr(annotation, "__args__", (annotation,)):
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
+            return ("dict-of", candidate) if getattr(annotation, "__origin__", None) is dict else candidate
     return None
 
 

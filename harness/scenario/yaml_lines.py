@@ -103,6 +103,8 @@ def render_path(path: Path_) -> str:
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif not part.replace("_", "").replace("-", "").isalnum():
+            out += f"['{part}']"
         else:
             out += ("." if out else "") + part
     return out
@@ -140,8 +142,18 @@ def load_with_lines(text: str) -> tuple[Any, LineMap, list[Problem]]:
     except _TooBig as exc:
         return None, LineMap(), [Problem("", None, f"file is too complex: {exc}")]
     except _BadTag as exc:
-        return None, LineMap(), [Problem("", exc.line, f"tag '{exc.tag}' is not allowed; tags such as "
-                                         "!!python/object are not allowed", "write plain YAML values")]
+        return (
+            None,
+            LineMap(),
+            [
+                Problem(
+                    "",
+                    exc.line,
+                    f"tag '{exc.tag}' is not allowed; tags such as !!python/object are not allowed",
+                    "write plain YAML values",
+                )
+            ],
+        )
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         return None, LineMap(), [Problem("", line, "tags such as !!python/object are not allowed")]

@@ -88,11 +88,16 @@ class Timeline:
     def excerpt(self, around: int | None = None, width: int = 12) -> str:
         """A readable slice of the log, for failure messages."""
         events = self.events()
+        origin = self.virtual_origin()
         if around is not None:
             events = events[max(0, around - width) : around + width]
         else:
             events = events[-2 * width :]
-        return "\n".join(format_event(e) for e in events)
+        return "\n".join(format_event(e, origin) for e in events)
+
+    def virtual_origin(self) -> float | None:
+        """The page clock's first reading: virtual times are shown relative to it."""
+        return next((e.virtual_ms for e in self.events() if e.virtual_ms is not None), None)
 
 
 def collapse(values: Iterable[str]) -> list[str]:
@@ -103,7 +108,13 @@ def collapse(values: Iterable[str]) -> list[str]:
     return out
 
 
-def format_event(event: Event) -> str:
-    virtual = f" v={event.virtual_ms:>9.1f}" if event.virtual_ms is not None else " " * 12
-    details = " ".join(f"{k}={v}" for k, v in event.data.items())
-    return f"  {event.wall_ms:>9.1f}ms{virtual} {event.kind:<16} {details}"
+def format_event(event: Event, origin: float | None = None) -> str:
+    """One line: wall time, page (virtual) time since the first page event, kind, details."""
+    if event.virtual_ms is not None:
+        virtual = f" page {event.virtual_ms - (origin or 0):>8.0f}ms"
+    else:
+        virtual = " " * 16
+    details = " ".join(f"{k}={v}" for k, v in event.data.items() if v not in (None, ""))
+    if len(details) > 160:
+        details = details[:157] + "..."
+    return f"  {event.wall_ms:>8.1f}ms{virtual}  {event.kind:<18} {details}"

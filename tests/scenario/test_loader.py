@@ -58,7 +58,7 @@ def test_every_problem_is_reported_with_line_and_suggestion() -> None:
 def test_unknown_step_lists_the_valid_steps() -> None:
     rendered = problems_of(GOOD.replace("- open_widget", "- opne_widget"))
     assert "steps[0] (line 10): unknown step 'opne_widget'; did you mean 'open_widget'?" in rendered
-    assert "valid steps: load_page, open_widget, wait_for, inject, heal" in rendered
+    assert "valid steps: load_page, open_widget, type, send, click, reload, offline, online, wait_for," in rendered
 
 
 def test_unknown_toxic_suggests_the_right_name() -> None:

@@ -1,0 +1,105 @@
+"""Drive Playwright's virtual clock so waiting costs no real time, without lying.
+
+Timers (backoff, countdowns, request timeouts) run on the page's fake clock.
+While a request is really in flight the clock only flows at real pace, so a
+slow-but-healthy response is never turned into a client timeout; when nothing
+is in flight, or every request in flight is known to be stuck (a ``hang``
+fault fired on it, or it has made no progress for ``stall_after_ms`` of real
+time), the clock jumps ahead in ticks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from playwright.sync_api import Page
+
+from harness.timeline import Event, Timeline
+
+TICK_MS = 250
+REAL_POLL_MS = 5
+STALL_AFTER_MS = 1_000
+WALL_LIMIT_S = 60.0
+
+
+@dataclass
+class WaitOutcome:
+    met: bool
+    virtual_ms: float
+    wall_ms: float
+    reason: str = ""
+
+
+def in_flight(timeline: Timeline) -> list[Event]:
+    """Page requests started and not yet ended (bodies included)."""
+    started: dict[str, Event] = {}
+    for event in timeline.events("net"):
+        request_id = str(event.data.get("id"))
+        if event.kind == "net.request":
+            started[request_id] = event
+        elif event.kind == "net.end":
+            started.pop(request_id, None)
+    return list(started.values())
+
+
+def _hung_paths(timeline: Timeline) -> list[tuple[float, str]]:
+    return [
+        (e.wall_ms, str(e.data.get("path", "")).split("?", 1)[0])
+        for e in timeline.events("fault.fired")
+        if str(e.data.get("kind", "")) in ("http:hang",)
+    ]
+
+
+def stuck(request: Event, timeline: Timeline, now_ms: float, stall_after_ms: float) -> bool:
+    """Whether waiting in real time for this request would be pointless."""
+    if now_ms - request.wall_ms >= stall_after_ms:
+        return True
+    path = str(request.data.get("url", "")).split("?", 1)[0]
+    return any(at >= request.wall_ms and hung == path for at, hung in _hung_paths(timeline))
+
+
+class Pacer:
+    """Advances a page's virtual clock until a condition holds or a budget is spent."""
+
+    def __init__(
+        self, page: Page, timeline: Timeline, *, virtual: bool = True, stall_after_ms: float = STALL_AFTER_MS
+    ) -> None:
+        self.page = page
+        self.timeline = timeline
+        self.virtual = virtual
+        self.stall_after_ms = stall_after_ms
+
+    def until(self, done: Callable[[], bool], budget_ms: int, *, wall_limit_s: float = WALL_LIMIT_S) -> WaitOutcome:
+        """Run the clock until ``done()``; ``budget_ms`` is virtual time (real time with a real clock)."""
+        wall_start = time.monotonic()
+        jumped = 0.0
+        while True:
+            wall_elapsed = (time.monotonic() - wall_start) * 1000
+            virtual_elapsed = jumped + wall_elapsed
+            if done():
+                return WaitOutcome(True, virtual_elapsed, wall_elapsed)
+            if virtual_elapsed >= budget_ms:
+                return WaitOutcome(False, virtual_elapsed, wall_elapsed, "budget spent")
+            if wall_elapsed >= wall_limit_s * 1000:
+                return WaitOutcome(False, virtual_elapsed, wall_elapsed, f"no result after {wall_limit_s:.0f}s real")
+            if self.virtual and self._may_jump():
+                step = min(TICK_MS, max(1.0, budget_ms - virtual_elapsed))
+                self.page.clock.run_for(int(step))
+                jumped += int(step)
+            else:
+                self.page.wait_for_timeout(REAL_POLL_MS)
+
+    def advance(self, ms: int) -> WaitOutcome:
+        """Let ``ms`` of virtual time pass."""
+        return self.until(lambda: False, ms)
+
+    def settle(self, quiet_ms: int) -> WaitOutcome:
+        """Let time pass until nothing is in flight, then ``quiet_ms`` more."""
+        self.until(lambda: not in_flight(self.timeline), quiet_ms * 10)
+        return self.advance(quiet_ms)
+
+    def _may_jump(self) -> bool:
+        now = self.timeline.now_ms()
+        return all(stuck(r, self.timeline, now, self.stall_after_ms) for r in in_flight(self.timeline))
