@@ -48,4 +48,5 @@ class FaultDriver:
         """Remove every fault, whatever happened in the scenario."""
         self.http.clear()
         self.active_tcp.clear()
-        self.toxiproxy.reset()
+        if self.toxiproxy is not None:  # forward-mode targets have no Toxiproxy
+            self.toxiproxy.reset()
