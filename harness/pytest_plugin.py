@@ -19,10 +19,11 @@ from harness.browser.probes import install_probes
 from harness.faults.driver import FaultDriver
 from harness.faults.http_addon import ChaosHttpFaults
 from harness.infra.errors import InfrastructureError
-from harness.infra.topology import Topology, reference_topology
+from harness.infra.stacks import Stack, start_stack
 from harness.runner import Run
 from harness.scenario import Scenario, ScenarioError, load_scenario
-from harness.targets import resolve_target
+from harness.scenario.errors import Problem
+from harness.targets import TargetProfile, resolve_target
 from harness.timeline import Timeline
 from harness.timeline.flow_recorder import FlowRecorder, Routes
 from harness.verdicts import Verdict, classify
@@ -33,6 +34,9 @@ TIMELINE_KEY = pytest.StashKey[Timeline]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("chaos", "chaos-harness")
+    group.addoption("--chaos-target", default="reference",
+                    help="target profile: a name under targets/ or a path to a profile YAML (default: reference)")
+    group.addoption("--chaos-seed", type=int, default=None, help="override every scenario's seed (replay a run)")
     group.addoption(
         "--chaos-summary",
         metavar="PATH",
@@ -146,7 +150,8 @@ class InvalidScenarioItem(pytest.Item):
 
 def _run_scenario(
     request: pytest.FixtureRequest,
-    chaos_topology: Topology,
+    chaos_stack: Stack,
+    chaos_profile: TargetProfile,
     chaos_http_faults: ChaosHttpFaults,
     chaos_recorder: FlowRecorder,
     context: Any,
@@ -154,20 +159,43 @@ def _run_scenario(
 ) -> None:
     """The body of every scenario item."""
     scenario = request.node.stash[SCENARIO_KEY]
-    profile = resolve_target(scenario.target)
+    seed = request.config.getoption("--chaos-seed")
+    if seed is not None:
+        scenario = scenario.model_copy(update={"seed": int(seed)})
+    if scenario.target is not None and scenario.target != chaos_profile.name:
+        pytest.skip(f"written for target '{scenario.target}', this run targets '{chaos_profile.name}'")
+    check_target_supports(scenario, chaos_stack, chaos_profile)
     timeline = Timeline()
     request.node.stash[TIMELINE_KEY] = timeline
+    api = chaos_profile.api
     chaos_recorder.attach(
         lambda kind, data: timeline.add(kind, data, source="proxy"),
-        Routes(chat=profile.api.chat, analytics=profile.api.analytics, telemetry=profile.api.telemetry),
+        Routes(chat=api.chat, analytics=api.analytics, telemetry=api.telemetry),
     )
-    install_probes(context, timeline, profile)
-    faults = FaultDriver(chaos_http_faults, chaos_topology.toxiproxy, timeline)
-    run = Run(scenario, profile, context, chaos_topology.base_url, faults, timeline, Path(output_path))
+    install_probes(context, timeline, chaos_profile)
+    faults = FaultDriver(chaos_http_faults, chaos_stack.toxiproxy, timeline)
+    run = Run(scenario, chaos_profile, context, chaos_stack.base_url, faults, timeline, Path(output_path))
     try:
         run.execute()
     finally:
         chaos_recorder.attach(None)
+
+
+def check_target_supports(scenario: Scenario, stack: Stack, profile: TargetProfile) -> None:
+    """TCP faults need a Toxiproxy proxy of that name on this target's path."""
+    from harness.scenario.faults import TcpFault
+    from harness.scenario.steps import AddFault
+
+    faults = [*scenario.faults, *(s.add_fault for s in scenario.steps if isinstance(s, AddFault))]
+    problems = [
+        Problem(f"faults[{i}].tcp.proxy", None,
+                f"target '{profile.name}' has no Toxiproxy proxy '{f.tcp.proxy}'",
+                f"proxies on this target: {', '.join(stack.proxies) or 'none (forward mode has no Toxiproxy)'}")
+        for i, f in enumerate(faults)
+        if isinstance(f, TcpFault) and f.tcp.proxy not in stack.proxies
+    ]
+    if problems:
+        raise ScenarioError(scenario.id, problems)
 
 
 @pytest.fixture(scope="session")
@@ -183,11 +211,20 @@ def chaos_recorder() -> FlowRecorder:
 
 
 @pytest.fixture(scope="session")
-def chaos_topology(
-    chaos_recorder: FlowRecorder, chaos_http_faults: ChaosHttpFaults, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Topology]:
-    """The reference stack behind Toxiproxy and mitmproxy, once per worker."""
-    work = tmp_path_factory.mktemp("chaos-topology")
+def chaos_profile(pytestconfig: pytest.Config) -> TargetProfile:
+    """The target profile this run points at (``--chaos-target``)."""
+    return resolve_target(str(pytestconfig.getoption("--chaos-target")))
+
+
+@pytest.fixture(scope="session")
+def chaos_stack(
+    chaos_profile: TargetProfile,
+    chaos_recorder: FlowRecorder,
+    chaos_http_faults: ChaosHttpFaults,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Stack]:
+    """The chain in front of the target's app, once per worker."""
+    work = tmp_path_factory.mktemp("chaos-stack")
     # The recorder goes first, so it sees requests that a fault answers or kills.
-    with reference_topology([chaos_recorder, chaos_http_faults], work) as topology:
-        yield topology
+    with start_stack(chaos_profile, [chaos_recorder, chaos_http_faults], work) as stack:
+        yield stack

@@ -44,7 +44,9 @@ class Scenario(Strict):
     tags: list[str] = Field(default_factory=list)
     severity: Literal["blocker", "critical", "normal", "minor", "trivial"] = "normal"
     seed: int = 0
-    target: str = Field(default="reference", description="target profile name or path")
+    target: str | None = Field(
+        default=None, description="run only against this target profile (default: whatever the run targets)"
+    )
     clock: Literal["virtual", "real"] = Field(
         default="virtual", description="virtual: timers run on Playwright's clock, so waiting costs no real time"
     )

@@ -48,6 +48,9 @@ class ForwardProxy(Strict):
 
     kind: Literal["forward"] = "forward"
     url: str = Field(pattern=r"^https?://")
+    insecure_upstream: bool = Field(
+        default=False, description="accept an invalid certificate from the app itself (self-signed staging)"
+    )
 
 
 class StatusRule(Strict):
