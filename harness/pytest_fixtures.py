@@ -28,5 +28,6 @@ def browser_context_args(browser_context_args: dict[str, Any], chaos_stack: Stac
     """pytest-playwright's context args, plus the forward proxy when the target needs one."""
     args = dict(browser_context_args)
     if chaos_stack.browser_proxy:
-        args["proxy"] = {"server": chaos_stack.browser_proxy}
+        # "<-loopback>": Chromium would otherwise bypass the proxy for a localhost staging URL.
+        args["proxy"] = {"server": chaos_stack.browser_proxy, "bypass": "<-loopback>"}
     return args
