@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("paths", nargs="*", type=Path, default=[Path("scenarios")])
     listing.set_defaults(handler=cmd_list)
 
+    selftest = commands.add_parser("selftest", help="run the suite against every catalogued defect; print the matrix")
+    selftest.add_argument("paths", nargs="*", default=["scenarios"])
+    selftest.add_argument("-n", dest="workers", help="parallel workers for each suite run")
+    selftest.add_argument("--only", action="append", metavar="DEFECT", help="only these defects (repeatable)")
+    selftest.set_defaults(handler=cmd_selftest)
+
     report = commands.add_parser("report", help="render the Allure report from existing results")
     report.add_argument("--reports", type=Path, default=DEFAULT_REPORTS)
     report.add_argument("--single-file", action="store_true", help="one self-contained HTML file")
@@ -119,6 +125,12 @@ def cmd_list(args: argparse.Namespace) -> int:
     if invalid:
         print(f"\n{invalid} invalid file(s): run `chaos-harness validate`", file=sys.stderr)
     return 2 if invalid else 0
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from harness.selftest import selftest
+
+    return selftest(list(args.paths), args.workers, args.only)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

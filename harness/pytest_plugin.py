@@ -36,6 +36,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("chaos", "chaos-harness")
     group.addoption("--chaos-target", default="reference",
                     help="target profile: a name under targets/ or a path to a profile YAML (default: reference)")
+    group.addoption("--chaos-regression", metavar="NAME",
+                    help="serve the reference widget with one defect of its regression catalogue switched on")
     group.addoption("--chaos-seed", type=int, default=None, help="override every scenario's seed (replay a run)")
     group.addoption(
         "--chaos-summary",
@@ -222,9 +224,11 @@ def chaos_stack(
     chaos_recorder: FlowRecorder,
     chaos_http_faults: ChaosHttpFaults,
     tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Iterator[Stack]:
     """The chain in front of the target's app, once per worker."""
     work = tmp_path_factory.mktemp("chaos-stack")
     # The recorder goes first, so it sees requests that a fault answers or kills.
-    with start_stack(chaos_profile, [chaos_recorder, chaos_http_faults], work) as stack:
+    regression = request.config.getoption("--chaos-regression")
+    with start_stack(chaos_profile, [chaos_recorder, chaos_http_faults], work, regression=regression) as stack:
         yield stack

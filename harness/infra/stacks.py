@@ -27,7 +27,7 @@ from harness.infra.errors import InfrastructureError
 from harness.infra.mitm import MitmProxy
 from harness.infra.process import ManagedProcess
 from harness.infra.toxiproxy_server import Toxiproxy, ToxiproxyServer
-from harness.targets.profile import ForwardProxy, ReverseProxy, TargetProfile
+from harness.targets.profile import ForwardProxy, ReverseProxy, StartReference, TargetProfile
 
 MITM_CONFDIR = Path.home() / ".mitmproxy"
 
@@ -51,8 +51,16 @@ class Stack:
 
 
 @contextlib.contextmanager
-def start_stack(profile: TargetProfile, addons: Sequence[Any], work_dir: Path | None = None) -> Iterator[Stack]:
-    """Start whatever the profile's ``app`` needs; stop all of it on exit."""
+def start_stack(
+    profile: TargetProfile, addons: Sequence[Any], work_dir: Path | None = None, *, regression: str | None = None
+) -> Iterator[Stack]:
+    """Start whatever the profile's ``app`` needs; stop all of it on exit.
+
+    ``regression`` switches on a defect of the reference widget's catalogue
+    (``chaos-harness selftest``); other targets have no catalogue.
+    """
+    if regression and not isinstance(profile.app, StartReference):
+        raise InfrastructureError("target", f"'{profile.name}' is not the reference stack: it has no regressions")
     work = work_dir or Path(tempfile.mkdtemp(prefix="chaos-harness-"))
     work.mkdir(parents=True, exist_ok=True)
     app = profile.app
@@ -65,7 +73,8 @@ def start_stack(profile: TargetProfile, addons: Sequence[Any], work_dir: Path | 
     else:
         from harness.infra.topology import reference_topology
 
-        with reference_topology(addons, work) as topo:
+        extra: dict[str, Any] = {"regression": regression} if regression else {}
+        with reference_topology(addons, work, **extra) as topo:
             names = _proxy_names(topo.toxiproxy)
             yield Stack(base_url=topo.base_url, mitm=topo.mitm, toxiproxy=topo.toxiproxy, proxies=names,
                         processes=dict(topo.processes), work_dir=work, app_url=topo.app_url)

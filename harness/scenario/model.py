@@ -51,6 +51,9 @@ class Scenario(Strict):
         default="virtual", description="virtual: timers run on Playwright's clock, so waiting costs no real time"
     )
     given: Given = Field(default_factory=Given)
+    selftest_exempt: str | None = Field(
+        default=None, description="why this scenario kills no catalogued defect (selftest accepts it then)"
+    )
     faults: list[Fault] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
     expect: Expect = Field(default_factory=Expect)
