@@ -174,7 +174,7 @@ def _run_scenario(
         lambda kind, data: timeline.add(kind, data, source="proxy"),
         Routes(chat=api.chat, analytics=api.analytics, telemetry=api.telemetry),
     )
-    install_probes(context, timeline, chaos_profile)
+    install_probes(context, timeline, chaos_profile, seed=scenario.seed)
     faults = FaultDriver(chaos_http_faults, chaos_stack.toxiproxy, timeline)
     run = Run(scenario, chaos_profile, context, chaos_stack.base_url, faults, timeline, Path(output_path))
     try:

@@ -51,6 +51,8 @@ def check_status(spec: StatusExpect, timeline: Timeline) -> list[Failure]:
             )
     for bound in spec.within:
         failures.extend(_check_bound(bound.from_, bound.to, bound.max_ms, timeline))
+    if spec.distinct_badges:
+        failures.extend(_check_distinct_badges(timeline))
     if spec.matches_analytics:
         failures.extend(check_matches_analytics(timeline, "expect.status.matches_analytics"))
     return failures
@@ -82,6 +84,20 @@ def _check_bound(start: str, end: str, max_ms: int, timeline: Timeline) -> list[
             f"that transition never happened ({arrow(timeline.statuses())})",
         )
     ]
+
+
+def _check_distinct_badges(timeline: Timeline) -> list[Failure]:
+    texts: dict[str, set[str]] = {}
+    for event in timeline.events("ui.status"):
+        texts.setdefault(str(event.data["status"]), set()).add(str(event.data.get("text", "")))
+    owners: dict[str, str] = {}
+    for status, shown in texts.items():
+        for text in shown:
+            if text in owners and owners[text] != status:
+                return [Failure("expect.status.distinct_badges", "a distinct badge text per status",
+                                f"'{owners[text]}' and '{status}' both show '{text}'")]
+            owners[text] = status
+    return []
 
 
 def check_matches_analytics(timeline: Timeline, where: str) -> list[Failure]:

@@ -6,6 +6,19 @@
   if (window.__chaosProbes) return;
   window.__chaosProbes = true;
   const config = __CHAOS_CONFIG__;
+
+  // Every random choice of the page (backoff jitter, ids) derives from the
+  // scenario's seed, so a failing run replays exactly with the same seed.
+  if (config.seed !== null) {
+    let state = config.seed >>> 0;
+    Math.random = () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
   const queue = [];
   const flush = () => {
     if (typeof window.__chaosEmit !== "function") return;
@@ -25,7 +38,8 @@
   let lastStatus = null;
   const noteStatus = (value) => {
     if (value == null || value === lastStatus) return;
-    emit("ui.status", { status: value, previous: lastStatus });
+    const badge = text(document.querySelector(config.status.selector));
+    emit("ui.status", { status: value, previous: lastStatus, text: badge });
     lastStatus = value;
   };
   const statusOf = (el) => {

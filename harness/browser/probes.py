@@ -14,10 +14,11 @@ from harness.timeline import Timeline
 PROBES_JS = Path(__file__).with_name("probes.js")
 
 
-def probe_config(profile: TargetProfile) -> dict[str, Any]:
-    """The part of a target profile the in-page probes need."""
+def probe_config(profile: TargetProfile, seed: int | None = None) -> dict[str, Any]:
+    """The part of a target profile the in-page probes need, and the page's random seed."""
     retry = profile.controls.get("retry_connection")
     return {
+        "seed": None if seed is None else seed & 0xFFFFFFFF,
         "status": profile.status.model_dump(),
         "toasts": profile.toasts.model_dump(),
         "messages": profile.messages.model_dump(),
@@ -27,14 +28,16 @@ def probe_config(profile: TargetProfile) -> dict[str, Any]:
     }
 
 
-def install_probes(context: BrowserContext, timeline: Timeline, profile: TargetProfile) -> None:
+def install_probes(
+    context: BrowserContext, timeline: Timeline, profile: TargetProfile, seed: int | None = None
+) -> None:
     """Expose the emit binding, then add the probe script to every page."""
 
     def on_emit(_source: Any, kind: str, data: dict[str, Any], at_ms: float) -> None:
         timeline.add(str(kind), dict(data or {}), virtual_ms=float(at_ms), source="page")
 
     context.expose_binding("__chaosEmit", on_emit)
-    script = PROBES_JS.read_text().replace("__CHAOS_CONFIG__", json.dumps(probe_config(profile)))
+    script = PROBES_JS.read_text().replace("__CHAOS_CONFIG__", json.dumps(probe_config(profile, seed)))
     context.add_init_script(script)
 
 

@@ -29,6 +29,9 @@ class StatusExpect(Strict):
     never: list[Status] = Field(default_factory=list, description="statuses that must never appear")
     final: Status | None = None
     within: list[StatusBound] = Field(default_factory=list)
+    distinct_badges: bool = Field(
+        default=False, description="each status seen shows its own badge text (idle and connected differ)"
+    )
     matches_analytics: bool = Field(
         default=False, description="every badge change has a chat_status_changed event and vice versa"
     )
