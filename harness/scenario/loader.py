@@ -95,7 +95,64 @@ def _cross_checks(data: dict[str, Any], lines: LineMap) -> list[Problem]:
                     "add `armed: false` to the fault so this step installs it",
                 )
             )
+    problems.extend(_window_checks(raw_faults or [], raw_steps or [], lines))
     return problems
+
+
+def _window_checks(raw_faults: list[Any], raw_steps: list[Any], lines: LineMap) -> list[Problem]:
+    """A fault's ``from``/``until`` must name one step, ``from`` before ``until``."""
+    problems: list[Problem] = []
+    names = [_raw_step_name(step) for step in raw_steps]
+    listing = f"steps: {', '.join(f'{j} {n}' for j, n in enumerate(names))}"
+    for i, fault in enumerate(raw_faults):
+        if not isinstance(fault, dict):
+            continue
+        bounds: dict[str, int] = {}
+        for key in ("from", "until"):
+            ref = fault.get(key)
+            if not isinstance(ref, int | str) or isinstance(ref, bool):
+                continue
+            found = faults.resolve_step(ref, names)
+            if isinstance(found, str):
+                message = found + _did_you_mean(str(ref), names)
+                problems.append(Problem(f"faults[{i}].{key}", lines.line_for(("faults", i, key)), message, listing))
+            else:
+                bounds[key] = found
+        if "from" in bounds and "until" in bounds and bounds["until"] <= bounds["from"]:
+            problems.append(
+                Problem(
+                    f"faults[{i}].until",
+                    lines.line_for(("faults", i, "until")),
+                    f"the window ends (step {bounds['until']}) before it starts (step {bounds['from']})",
+                    "`until` names a later step than `from`",
+                )
+            )
+    for i, step in enumerate(raw_steps):
+        fault = step.get("add_fault") if isinstance(step, dict) and len(step) == 1 else None
+        if not isinstance(fault, dict):
+            continue
+        if "from" in fault:
+            line = lines.line_for(("steps", i, "add_fault", "from"))
+            problems.append(
+                Problem(f"steps[{i}].add_fault.from", line, "a fault added by a step is installed at that step",
+                        "remove `from`")
+            )
+        ref = fault.get("until")
+        if isinstance(ref, int | str) and not isinstance(ref, bool):
+            found = faults.resolve_step(ref, names)
+            if isinstance(found, str) or found <= i:
+                line = lines.line_for(("steps", i, "add_fault", "until"))
+                message = found if isinstance(found, str) else f"step {found} comes before this one"
+                problems.append(Problem(f"steps[{i}].add_fault.until", line, message, "`until` names a later step"))
+    return problems
+
+
+def _raw_step_name(step: Any) -> str:
+    if isinstance(step, str):
+        return step
+    if isinstance(step, dict) and len(step) == 1:
+        return str(next(iter(step)))
+    return ""
 
 
 def _rewrite(exc: ValidationError, data: Any, lines: LineMap) -> list[Problem]:
@@ -279,12 +336,7 @@ def _child_model(parent: Any, part: str | int, value: Any) -> Any:
         return part
     if parent is faults.TcpFault and part == "tcp":
         toxic = value.get("toxic") if isinstance(value, dict) else None
-        return {
-            "latency": faults.LatencyToxic,
-            "timeout": faults.TimeoutToxic,
-            "reset_peer": faults.ResetPeerToxic,
-            "down": faults.DownToxic,
-        }.get(str(toxic))
+        return faults.TOXIC_MODELS.get(str(toxic))
     field = parent.model_fields.get(str(part))
     if field is None:
         return None

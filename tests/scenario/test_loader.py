@@ -40,7 +40,7 @@ def test_a_valid_scenario_becomes_a_typed_model() -> None:
     assert scenario.id == "history-503"
     assert isinstance(scenario.faults[0], HttpFault)
     assert isinstance(scenario.faults[1], TcpFault)
-    assert scenario.faults[0].respond.json_body == {"ok": False}
+    assert scenario.faults[0].respond is not None and scenario.faults[0].respond.json_body == {"ok": False}
     assert scenario.expect.status is not None and scenario.expect.status.final == "error"
 
 
