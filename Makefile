@@ -53,13 +53,15 @@ $(STAMPS)/allure: tools/node/package-lock.json
 run: setup ## run the scenario suite against the reference widget and render the Allure report
 	@$(VENV)/bin/chaos-harness run
 
-lint: setup ## ruff and mypy on the harness, eslint-free typecheck on the widget
+lint: setup ## ruff and mypy on the harness, eslint and typecheck on the widget
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/mypy
 	@cd $(FRONTEND) && npm run --silent typecheck
+	@cd $(FRONTEND) && npm run --silent lint
 
-unit: setup ## harness unit and backend tests (no browser)
+unit: setup ## harness unit and backend tests (no browser), the widget's Vitest tests
 	@$(PY) -m pytest tests -m "not e2e" -q
+	@cd $(FRONTEND) && npm run --silent test
 
 e2e: setup ## live tests through the real proxy chain, then the scenario suite
 	@$(PY) -m pytest tests -m e2e -q

@@ -1,39 +1,39 @@
-import { useEffect, useState } from "react";
-import { fetchHistory, type ChatMessage } from "./api";
+// The React face of ChatController: one controller per mounted widget, its
+// state read with useSyncExternalStore, started on mount and disposed on unmount.
 
-export type SyncStatus = "idle" | "syncing" | "connected" | "error";
+import { useEffect, useState, useSyncExternalStore } from "react";
+import { ChatController, type ChatOptions, type ChatState } from "./chatController";
+import type { ChatMessage } from "./api";
 
-const SESSION_KEY = "chat-assistant-session-id";
+export type { SyncStatus, Toast, ToastTitle, Guidance, DisplayMessage, ChatState } from "./chatController";
 
-function sessionId(): string {
-  const existing = localStorage.getItem(SESSION_KEY);
-  if (existing) return existing;
-  const created = crypto.randomUUID();
-  localStorage.setItem(SESSION_KEY, created);
-  return created;
-}
+export type DynamicChat = ChatState & {
+  sessionId: string;
+  /** Rejects with a ChatRequestError: status, requestId, category, reason, cause. */
+  fetchHistory: () => Promise<ChatMessage[]>;
+  sendMessage: (text: string) => Promise<void>;
+  retryConnection: () => Promise<void>;
+  reset: () => void;
+  setDraft: (draft: string) => void;
+  dismissToast: (id: number) => void;
+};
 
-export function useDynamicChat() {
-  const [status, setStatus] = useState<SyncStatus>("idle");
-  const [messages, setMessages] = useState<ChatMessage[]>([]);
-
+export function useDynamicChat(options: Partial<ChatOptions> = {}): DynamicChat {
+  // Options are read once, when the widget mounts, like the production hook.
+  const [controller] = useState(() => new ChatController(options));
+  const state = useSyncExternalStore(controller.subscribe, controller.getState);
   useEffect(() => {
-    let cancelled = false;
-    setStatus("syncing");
-    fetchHistory(sessionId()).then(
-      (history) => {
-        if (cancelled) return;
-        setMessages(history);
-        setStatus(history.length > 0 ? "connected" : "idle");
-      },
-      () => {
-        if (!cancelled) setStatus("error");
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, []);
-
-  return { status, messages };
+    controller.start();
+    return controller.dispose;
+  }, [controller]);
+  return {
+    ...state,
+    sessionId: controller.sessionId,
+    fetchHistory: controller.fetchHistory,
+    sendMessage: controller.sendMessage,
+    retryConnection: controller.retryConnection,
+    reset: controller.reset,
+    setDraft: controller.setDraft,
+    dismissToast: controller.dismissToast,
+  };
 }
