@@ -2,8 +2,11 @@
 
 mitmproxy calls ``flow.response.stream(chunk)`` for every chunk of a streamed
 body and once with ``b""`` at the end, synchronously, inside its event loop: so
-these are small, non-blocking state machines. Chunk boundaries are wherever the
-network put them; events end at a blank line (LF, CRLF or CR line ends).
+these are small, non-blocking state machines. They return a list of pieces,
+never ``b""`` for "nothing": mitmproxy 11 frames an empty chunk of a chunked
+body as ``0\r\n\r\n``, which ends the body early and cleanly. Chunk
+boundaries are wherever the network put them; events end at a blank line (LF,
+CRLF or CR line ends).
 """
 
 from __future__ import annotations
@@ -77,9 +80,9 @@ class Truncator:
     def __post_init__(self) -> None:
         self.cut = self.after_events == 0 or self.after_bytes == 0
 
-    def __call__(self, chunk: bytes) -> bytes:
+    def __call__(self, chunk: bytes) -> list[bytes]:
         if self.cut or not chunk:
-            return b""
+            return []
         keep = len(chunk)
         if self.after_bytes is not None:
             keep = min(keep, self.after_bytes - self.sent_bytes)
@@ -91,7 +94,7 @@ class Truncator:
                     keep, self.cut = end, True
                     break
         self.sent_bytes += keep
-        return chunk[:keep]
+        return [chunk[:keep]] if keep else []
 
 
 @dataclass
@@ -104,10 +107,10 @@ class EventRewriter:
     _buffer: bytes = b""
     _boundaries: EventBoundaries = field(default_factory=EventBoundaries)
 
-    def __call__(self, chunk: bytes) -> bytes:
+    def __call__(self, chunk: bytes) -> list[bytes]:
         if not chunk:  # end of the body: whatever is left is a partial event
             rest, self._buffer = self._buffer, b""
-            return b"" if self.drop_all else rest
+            return [] if self.drop_all or not rest else [rest]
         out: list[bytes] = []
         start = 0
         data = self._buffer + chunk
@@ -116,7 +119,7 @@ class EventRewriter:
             out.append(self._rewrite(data[start : offset + end]))
             start = offset + end
         self._buffer = data[start:]
-        return b"" if self.drop_all else b"".join(out)
+        return [] if self.drop_all else [piece for piece in out if piece]
 
     def _rewrite(self, event: bytes) -> bytes:
         text = event.decode("utf-8", errors="surrogateescape")

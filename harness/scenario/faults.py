@@ -468,14 +468,14 @@ class ResetPeerToxic(_Toxic):
 class SlicerToxic(_Toxic):
     toxic: Literal["slicer"]
     average_size: int = Field(ge=1, description="bytes")
-    size_variation: int = Field(default=1, ge=1, description="bytes; Toxiproxy needs 1 <= it < average_size")
+    size_variation: int = Field(default=0, ge=0, description="± bytes; Toxiproxy needs it below average_size")
     delay_us: int = Field(default=0, ge=0, description="microseconds between slices")
 
     @model_validator(mode="wrap")
     @classmethod
     def _variation_below_average(cls, data: Any, handler: Callable[[Any], Any]) -> Any:
         def checks(raw: dict[str, Any]) -> list[InitErrorDetails]:
-            size, variation = raw.get("average_size"), raw.get("size_variation", 1)
+            size, variation = raw.get("average_size"), raw.get("size_variation", 0)
             if isinstance(size, int) and isinstance(variation, int) and 1 <= size <= variation:
                 return [
                     _problem(("size_variation",), "slicer", "size_variation must be less than average_size", variation)

@@ -30,7 +30,7 @@ def test_events_end_at_blank_lines_with_any_line_ending() -> None:
 @pytest.mark.parametrize("size", [1, 2, 5, 17, 1000])
 def test_truncation_after_events_is_exact_whatever_the_chunking(size: int) -> None:
     cut = Truncator(after_events=2)
-    sent = b"".join(cut(c) for c in [*split_every(STREAM, size), b""])
+    sent = b"".join(b"".join(cut(c)) for c in [*split_every(STREAM, size), b""])
     assert sent == STREAM[: STREAM.index(b"\n\n", STREAM.index(b"\n\n") + 2) + 2]
     assert cut.events == 2 and cut.cut
 
@@ -38,11 +38,18 @@ def test_truncation_after_events_is_exact_whatever_the_chunking(size: int) -> No
 @pytest.mark.parametrize("size", [1, 3, 1000])
 def test_truncation_after_bytes(size: int) -> None:
     cut = Truncator(after_bytes=7)
-    assert b"".join(cut(c) for c in split_every(STREAM, size)) == STREAM[:7]
+    assert b"".join(b"".join(cut(c)) for c in split_every(STREAM, size)) == STREAM[:7]
+
+
+def test_nothing_to_send_is_an_empty_list_never_an_empty_chunk() -> None:
+    # mitmproxy frames b"" as the final chunk of a chunked body: it would end the stream.
+    cut = Truncator(after_events=1)
+    assert cut(STREAM) != [] and cut(b"data: more\n\n") == []
+    assert EventRewriter(lambda d: None)(b"data: {") == []
 
 
 def test_truncation_at_zero_sends_nothing() -> None:
-    assert Truncator(after_events=0)(STREAM) == b""
+    assert Truncator(after_events=0)(STREAM) == []
 
 
 @pytest.mark.parametrize("size", [1, 4, 1000])
@@ -52,7 +59,7 @@ def test_rewriter_maps_each_events_json_and_keeps_the_rest(size: int) -> None:
 
     rewrite = EventRewriter(tag)
     data = b"event: x\n" + STREAM + b"data: not json\n\n: comment\n\n"
-    out = b"".join(rewrite(c) for c in [*split_every(data, size), b""]).decode()
+    out = b"".join(b"".join(rewrite(c)) for c in [*split_every(data, size), b""]).decode()
     events = out.split("\n\n")
     assert events[0] == 'event: x\ndata: {"type": "ack", "seen": true}'
     assert json.loads(events[2].removeprefix("data: ")) == {"type": "done", "seen": True}
