@@ -20,9 +20,14 @@ from harness.infra.mitm import MitmProxy
 from harness.infra.process import ManagedProcess
 from harness.infra.toxiproxy_server import Toxiproxy, ToxiproxyServer
 
-# Short enough that an upstream `timeout` toxic answers 504 within a scenario,
-# long enough that a latency toxic of a few hundred ms is only slow.
-ENGINE_TIMEOUT_S = 2.0
+# Short enough that an upstream `timeout` toxic answers 504 before the widget's
+# own request timeout fires on the virtual clock (which runs ~10x faster than
+# real time while a scenario waits), long enough that a latency toxic of a few
+# hundred ms is only slow.
+ENGINE_TIMEOUT_S = 1.0
+# Out of reach of a scenario's sends: a scenario meets a 429 when it injects one
+# (or lowers this through `app_extra_env={"CHAT_RATE_LIMIT": ...}`).
+RATE_LIMIT = "120/60"
 
 
 @dataclass
@@ -90,7 +95,7 @@ def reference_topology(
             flags=flags,
             regression_param=regression_param,
             engine_timeout_s=ENGINE_TIMEOUT_S,
-            extra_env=app_extra_env,
+            extra_env={"CHAT_RATE_LIMIT": RATE_LIMIT, **(app_extra_env or {})},
         )
         stack.callback(app.stop)
         edge = toxiproxy.create_proxy("edge", f"127.0.0.1:{app_port}")

@@ -110,11 +110,7 @@ describe("ChatAssistantWidget", () => {
     await ask("hello?");
     expect(badge().dataset.syncStatus).toBe("error");
     expect(document.querySelectorAll("[data-fallback]")).toHaveLength(1);
-    expect(toasts().map((t) => t.dataset.toastTitle)).toEqual([
-      "Unable to sync history",
-      "Unable to sync history",
-      "Assistant temporarily offline",
-    ]);
+    expect(toasts().map((t) => t.dataset.toastTitle)).toEqual(["Unable to sync history", "Assistant temporarily offline"]);
   });
 
   it("regression fallback-duplicated-on-reconnect: two fallbacks after the retry", async () => {

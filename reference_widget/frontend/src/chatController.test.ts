@@ -152,14 +152,32 @@ describe("retry connection and recovery", () => {
     expect(titles(chat).filter((t) => t === "Back online")).toHaveLength(1);
   });
 
-  it("a failed retry keeps one fallback and toasts the failure again", async () => {
+  it("a failed retry keeps one fallback and does not toast the same outage again", async () => {
     server.route(HISTORY, () => json(503, {}));
     const chat = await mounted();
     await chat.retryConnection();
     await settle();
     expect(chat.getState().status).toBe("error");
     expect(chat.getState().fallback).toBe(FALLBACK_TEXT);
-    expect(titles(chat)).toEqual(["Unable to sync history", "Unable to sync history"]);
+    expect(titles(chat)).toEqual(["Unable to sync history"]);
+    expect(server.analytics("chat_history_sync_failed")).toHaveLength(2); // every failure is still counted
+  });
+
+  it("each failure toast shows once per outage, and again in the next outage", async () => {
+    server.route(HISTORY, () => json(503, {}), () => json(200, { ok: true, messages: [] }), () => json(503, {}));
+    server.route(SEND, () => json(503, {}));
+    const chat = await mounted({ maxRetries: 0 });
+    await chat.sendMessage("a");
+    await chat.sendMessage("a");
+    expect(titles(chat)).toEqual(["Unable to sync history", "Assistant temporarily offline"]);
+    await chat.retryConnection(); // recovers
+    await chat.retryConnection(); // fails: a new outage
+    expect(titles(chat)).toEqual([
+      "Unable to sync history",
+      "Assistant temporarily offline",
+      "Back online",
+      "Unable to sync history",
+    ]);
   });
 
   it("the fallback survives a reload, once, and the next success clears it", async () => {

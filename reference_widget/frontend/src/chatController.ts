@@ -94,6 +94,8 @@ export class ChatController {
   private firstTransitionSent = false;
   /** True from entering `error` until the first success after it. */
   private outage: boolean;
+  /** Failure toasts already shown in the open outage: each title once per outage. */
+  private readonly outageToasts = new Set<ToastTitle>();
   /** The last question not yet answered, and its idempotency key. */
   private pending: { text: string; key: string } | null = null;
   private toastSeq = 0;
@@ -244,12 +246,19 @@ export class ChatController {
 
   // -- outage and recovery -------------------------------------------------------------------
 
-  private enterOutage(): void {
+  /** Enter (or stay in) an outage; toast `title` unless this outage already did. */
+  private enterOutage(title: ToastTitle, description: string): void {
     this.outage = true;
     this.setStatus("error");
     if (this.state.fallback === null) {
       store.saveFallback(FALLBACK_TEXT);
       this.update({ fallback: FALLBACK_TEXT });
+    }
+    // The badge, the fallback and the CTA already say it: a second failure in
+    // the same outage does not toast the same news again.
+    if (!this.outageToasts.has(title)) {
+      this.outageToasts.add(title);
+      this.toast(title, description, "error");
     }
   }
 
@@ -257,6 +266,7 @@ export class ChatController {
   private recovered(): void {
     if (!this.outage) return;
     this.outage = false;
+    this.outageToasts.clear();
     const fallback = this.state.fallback;
     if (this.has("fallback-duplicated-on-reconnect")) {
       if (fallback !== null) {
@@ -314,8 +324,7 @@ export class ChatController {
       this.setStatus("idle");
       return;
     }
-    this.enterOutage();
-    this.toast("Unable to sync history", COPY.historyFailed, "error");
+    this.enterOutage("Unable to sync history", COPY.historyFailed);
     this.track("chat_history_sync_failed", error.fields());
     this.report(error, "history");
   }
@@ -460,8 +469,7 @@ export class ChatController {
   /** Transport failure after every retry: `error`, the fallback, the question kept. */
   private sendFailed(question: string, error: ChatRequestError, attempts: number): void {
     this.update({ pendingQuestion: null, draft: question, sending: false });
-    this.enterOutage();
-    this.toast("Assistant temporarily offline", COPY.offline, "error");
+    this.enterOutage("Assistant temporarily offline", COPY.offline);
     this.track("chat_message_failure", { ...error.fields(), attempts });
   }
 
@@ -472,6 +480,7 @@ export class ChatController {
     this.cancelAll();
     this.pending = null;
     this.outage = false;
+    this.outageToasts.clear();
     this.sessionId = store.newSessionId();
     store.clearHistory();
     store.clearFallback();
