@@ -20,7 +20,7 @@ from playwright.sync_api import BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from harness.assertions import ExpectationFailed, Failure, evaluate
-from harness.browser.pacer import Pacer
+from harness.browser.pacer import Pacer, in_flight
 from harness.browser.probes import watch_console
 from harness.faults.driver import FaultDriver
 from harness.scenario import steps as st
@@ -83,10 +83,9 @@ class Run:
         elif isinstance(step, st.TypeText):
             self.locate(self.profile.input, "the question input").fill(step.type.text)
         elif isinstance(step, st.Send):
-            self.locate(self.profile.input, "the question input").fill(step.send.text)
-            self.locate(self.profile.control("send"), "the Send button").click()
+            self.send(step.send)
         elif isinstance(step, st.Click):
-            self.locate(self.control(step.click), f"the '{step.click}' control").click()
+            self.press(self.locate(self.control(step.click), f"the '{step.click}' control"), step.click)
         elif isinstance(step, st.Reload):
             self.require_page().reload(wait_until="load")
         elif isinstance(step, st.Offline | st.Online):
@@ -108,6 +107,8 @@ class Run:
         elif isinstance(step, st.Screenshot):
             self.screenshot(step.screenshot.name)
         elif isinstance(step, st.Check):
+            if self.page is not None:
+                self.snapshot_page()  # facts such as the input's value are read now
             failures = evaluate(step.check, self.timeline)
             if failures:
                 failures.insert(
@@ -188,6 +189,35 @@ class Run:
                 self.timeline,
             ) from None
         return locator
+
+    def press(self, locator: Locator, name: str) -> bool:
+        """Click like a user: a disabled control is noted, not forced (that is the widget's answer)."""
+        if not locator.is_enabled():
+            self.timeline.add("step.control_disabled", {"control": name})
+            return False
+        locator.click()
+        return True
+
+    def send(self, args: st.SendArgs) -> None:
+        for n in range(1, args.repeat + 1):
+            text = args.text if args.repeat == 1 else f"{args.text} {n}"
+            self.locate(self.profile.input, "the question input").fill(text)
+            posts_before = count_requests(self.timeline, "POST", self.profile.api.chat)
+            if not self.press(self.locate(self.profile.control("send"), "the Send button"), "send"):
+                return
+            if n < args.repeat:
+                self.settle_send(posts_before)
+
+    def settle_send(self, posts_before: int) -> None:
+        """Wait until a send has been made and its status has left ``syncing``."""
+        tl = self.timeline
+
+        def settled() -> bool:
+            statuses = tl.statuses()
+            return count_requests(tl, "POST", self.profile.api.chat) > posts_before and bool(statuses) \
+                and statuses[-1] != "syncing" and not in_flight(tl)
+
+        self.require_pacer().until(settled, 30_000)
 
     def screenshot(self, name: str) -> Path:
         self.artifacts.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ def settled_states(timeline: Timeline) -> list[tuple[Event, dict[str, Any]]]:
         elif event.kind == "ui.fallback":
             state["fallback"] = int(event.data.get("count", 0))
         following = events[i + 1] if i + 1 < len(events) else None
-        same_batch = following is not None and following.virtual_ms == event.virtual_ms
+        same_batch = following is not None and following.data.get("batch") == event.data.get("batch")
         if not same_batch:
             out.append((event, dict(state)))
     return out
@@ -46,7 +46,7 @@ def check_retry_cta(spec: RetryCtaExpect, timeline: Timeline) -> list[Failure]:
                     )
                 )
                 break
-            if state["status"] == "error" and not state["cta"] and event.kind != "ui.status":
+            if state["status"] == "error" and not state["cta"]:
                 failures.append(
                     Failure(
                         "expect.retry_cta.only_in_error",
@@ -115,7 +115,7 @@ def check_fallback(spec: FallbackExpect, timeline: Timeline) -> list[Failure]:
     if spec.cleared_on_reconnect:
         states = settled_states(timeline)
         after = [(e, s) for e, s in states if s["status"] == "connected"]
-        stuck = next(((e, s) for e, s in after if s["fallback"] > 0 and e.kind != "ui.status"), None)
+        stuck = next(((e, s) for e, s in after if s["fallback"] > 0), None)
         if not after:
             failures.append(
                 Failure("expect.fallback.cleared_on_reconnect", "a reconnect", "the status never became connected")

@@ -27,8 +27,11 @@
       window.__chaosEmit(kind, data, at).catch(() => {});
     }
   };
+  // Events read from one DOM update share a batch number, so the harness can
+  // tell a settled state from the middle of an update.
+  let batch = 0;
   const emit = (kind, data) => {
-    queue.push([kind, data, Date.now()]);
+    queue.push([kind, kind.startsWith("ui.") ? { ...data, batch } : data, Date.now()]);
     flush();
   };
   const text = (el) => (el ? (el.textContent || "").replace(/\s+/g, " ").trim() : "");
@@ -123,6 +126,7 @@
   };
 
   const observer = new MutationObserver((records) => {
+    batch += 1;
     // Replay attribute changes in order, so two changes in one task are both seen.
     const changes = records.filter(
       (r) => r.type === "attributes" && r.attributeName === config.status.attribute,
@@ -133,6 +137,7 @@
     readAll();
   });
   const start = () => {
+    batch += 1;
     observer.observe(document.documentElement, {
       subtree: true,
       childList: true,

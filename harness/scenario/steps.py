@@ -45,6 +45,10 @@ class TypeText(Strict):
 
 class SendArgs(Strict):
     text: str = Field(min_length=1)
+    repeat: int = Field(
+        default=1, ge=1, le=100,
+        description="send N questions ('text 1' … 'text N'), each after the previous one settled",
+    )
 
 
 class Send(Strict):

@@ -114,7 +114,7 @@ def format_event(event: Event, origin: float | None = None) -> str:
         virtual = f" page {event.virtual_ms - (origin or 0):>8.0f}ms"
     else:
         virtual = " " * 16
-    details = " ".join(f"{k}={v}" for k, v in event.data.items() if v not in (None, ""))
+    details = " ".join(f"{k}={v}" for k, v in event.data.items() if v not in (None, "") and k != "batch")
     if len(details) > 160:
         details = details[:157] + "..."
     return f"  {event.wall_ms:>8.1f}ms{virtual}  {event.kind:<18} {details}"
