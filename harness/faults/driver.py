@@ -16,6 +16,7 @@ only at real pace while a request is in flight, which is when faults decide).
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from harness.faults.http_addon import ChaosHttpFaults
@@ -57,7 +58,7 @@ class FaultDriver:
     def install(self, scenario: Scenario) -> None:
         """A clean slate, then every fault whose window opens with the scenario."""
         self._reset_toxiproxy()  # even if an earlier run could not clean up
-        self.http.install([], self._proxy_sink, seed=scenario.seed)
+        self.http.install([], self._proxy_sink, seed=scenario.seed, clock=self.page_clock_s)
         names = step_names(scenario)
         with self._lock:
             self.active.clear()
@@ -152,6 +153,11 @@ class FaultDriver:
             return None
         virtual, wall = reading
         return round(virtual + (self.timeline.now_ms() - wall), 1)
+
+    def page_clock_s(self) -> float:
+        """The page's ``Date.now()`` in epoch seconds (wall time until the page has reported)."""
+        page = self.page_ms()
+        return page / 1000 if page is not None else time.time()
 
     def _proxy_sink(self, kind: str, data: dict[str, Any]) -> None:
         self.timeline.add(kind, data, virtual_ms=self.page_ms(), source="proxy")

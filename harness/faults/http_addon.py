@@ -117,6 +117,9 @@ class ChaosHttpFaults:
     rules: list[Rule] = field(default_factory=list)
     sink: Sink | None = None
     seed: int = 0
+    # The page's clock in epoch seconds, when known: an HTTP-date Retry-After is read by the
+    # browser against its own (possibly virtual) Date.now(), not the proxy's wall clock.
+    clock: Callable[[], float] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pending: dict[str, Pending] = field(default_factory=dict)
     _held: list[Held] = field(default_factory=list)
@@ -125,13 +128,20 @@ class ChaosHttpFaults:
 
     # --- control (any thread) -------------------------------------------------------
 
-    def install(self, faults: Sequence[HttpFault], sink: Sink | None, seed: int = 0) -> None:
-        """Start a scenario: these rules, this sink, this seed; anything left from before is dropped."""
+    def install(
+        self,
+        faults: Sequence[HttpFault],
+        sink: Sink | None,
+        seed: int = 0,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        """Start a scenario: these rules, sink, seed and page clock; anything left from before is dropped."""
         self.clear()
         with self._lock:
             self.seed = seed
             self.rules = [Rule.of(f, seed) for f in faults]
             self.sink = sink
+            self.clock = clock
 
     def add(self, fault: HttpFault) -> None:
         """Install one more rule mid-run (an ``inject`` step or a window opening)."""
@@ -154,6 +164,7 @@ class ChaosHttpFaults:
         with self._lock:
             self.rules = []
             self.sink = None
+            self.clock = None
             held, self._held = self._held, []
             relays, self._relays = self._relays, []
             self._pending.clear()
@@ -269,15 +280,7 @@ class ChaosHttpFaults:
         return winner, retry
 
     def _describe(self, flow: http.HTTPFlow, rule: Rule, decision: Decision | None, action: str) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "fault": rule.fault.id,
-            "kind": rule.fault.kind,
-            "method": flow.request.method,
-            "path": flow.request.path,
-            "flow": flow.id[:8],
-            "connection": flow.client_conn.id[:8],
-            "action": action,
-        }
+        data: dict[str, Any] = {**self._about(flow, rule), "connection": flow.client_conn.id[:8], "action": action}
         if decision is None:
             data["browser_retry"] = True
         else:
@@ -296,9 +299,18 @@ class ChaosHttpFaults:
         except Exception:  # the fault log must never break the proxy's flow
             log.exception("fault sink failed for %s", kind)
 
+    def _about(self, flow: http.HTTPFlow, rule: Rule) -> dict[str, Any]:
+        """Which rule and which request an event is about."""
+        return {
+            "fault": rule.fault.id,
+            "kind": rule.fault.kind,
+            "method": flow.request.method,
+            "path": flow.request.path,
+            "flow": flow.id[:8],
+        }
+
     def _applied(self, flow: http.HTTPFlow, rule: Rule, **details: Any) -> None:
-        data = {"fault": rule.fault.id, "kind": rule.fault.kind, "flow": flow.id[:8], **details}
-        self._emit(self.sink, "fault.applied", data)
+        self._emit(self.sink, "fault.applied", {**self._about(flow, rule), **details})
 
     # --- shared mechanics --------------------------------------------------------------
 
@@ -359,7 +371,8 @@ async def _respond(addon: ChaosHttpFaults, flow: http.HTTPFlow, rule: Rule) -> N
 
 async def _rate_limit(addon: ChaosHttpFaults, flow: http.HTTPFlow, rule: Rule) -> None:
     assert isinstance(rule.fault.effect, RateLimit)
-    flow.response = effects.rate_limit_response(rule.fault.effect, rule.fault.id, time.time())
+    now = addon.clock() if addon.clock is not None else time.time()
+    flow.response = effects.rate_limit_response(rule.fault.effect, rule.fault.id, now)
 
 
 async def _delay(addon: ChaosHttpFaults, flow: http.HTTPFlow, rule: Rule) -> None:
@@ -406,16 +419,7 @@ async def _hold_then(addon: ChaosHttpFaults, flow: http.HTTPFlow, rule: Rule, sp
     then = "reset" if outcome in ("clear", "shutdown") or (outcome == "bound" and spec.then == "reset") else "pass"
     held_ms = round((time.monotonic() - started) * 1000)
     addon._emit(
-        addon.sink,
-        "fault.released",
-        {
-            "fault": rule.fault.id,
-            "kind": rule.fault.kind,
-            "flow": flow.id[:8],
-            "reason": outcome,
-            "then": then,
-            "held_ms": held_ms,
-        },
+        addon.sink, "fault.released", {**addon._about(flow, rule), "reason": outcome, "then": then, "held_ms": held_ms}
     )
     if then == "reset":
         addon._reset(flow, rule, expect_retry=outcome == "bound")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -171,3 +172,11 @@ def test_healing_an_unknown_or_inactive_fault_is_logged_not_raised() -> None:
 def test_fault_kinds_lists_every_kind_once_including_added_faults() -> None:
     _, scenario, _, _ = driver_for()
     assert fault_kinds(scenario) == ["http:reset", "http:status", "tcp:down", "tcp:latency", "tcp:slicer"]
+
+
+def test_the_addon_reads_the_pages_clock_through_the_driver() -> None:
+    driver, scenario, _, timeline = driver_for()
+    driver.install(scenario)
+    assert driver.http.clock is not None and abs(driver.http.clock() - time.time()) < 5  # no page reading yet
+    timeline.add("ui.status", {"status": "idle"}, virtual_ms=4_000_000_000_000.0, source="page")
+    assert 4_000_000_000 <= driver.http.clock() < 4_000_000_005

@@ -505,3 +505,15 @@ def test_an_invalid_file_is_an_options_error_naming_the_option(tmp_path: Path) -
 
     with pytest.raises(exceptions.OptionsError, match="(?s)chaos_faults.*needs one effect"):
         asyncio.run(configure())
+
+
+def test_an_http_date_retry_after_is_on_the_pages_clock() -> None:
+    addon = ChaosHttpFaults()
+    page_now = 2_000_000_000.0  # the page's virtual clock has run ahead of the wall clock
+    addon.install(
+        [http_fault({"rate_limit": {"retry_after_s": 30, "format": "http_date"}})], None, clock=lambda: page_now
+    )
+    f = flow()
+    run(addon.request(f))
+    assert f.response is not None
+    assert parsedate_to_datetime(f.response.headers["retry-after"]).timestamp() == page_now + 30
