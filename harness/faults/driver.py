@@ -19,7 +19,7 @@ import threading
 import time
 from typing import Any
 
-from harness.faults.http_addon import ChaosHttpFaults
+from harness.faults.http_engine import ChaosHttpFaults
 from harness.faults.toxics import ToxiproxyApi, apply_tcp_fault, remove_tcp_fault
 from harness.infra.errors import InfrastructureError
 from harness.scenario.faults import DownToxic, HttpFault, TcpFault, resolve_step

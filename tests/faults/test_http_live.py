@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 import uuid
@@ -15,6 +16,10 @@ import httpx
 import pytest
 
 from harness.faults.http_addon import ChaosHttpFaults
+from harness.infra.errors import InfrastructureError
+from harness.infra.paths import PROJECT_ROOT
+from harness.infra.ports import free_port
+from harness.infra.process import ManagedProcess, http_ready
 from harness.infra.topology import Topology, reference_topology
 from harness.scenario.faults import HttpFault
 from tests.faults.helpers import CHAT, Recorder
@@ -84,6 +89,14 @@ def log(addon: ChaosHttpFaults, topo: Topology) -> Iterator[Recorder]:
     topo.reset_faults()
 
 
+def fired(log: Recorder, timeout_s: float = TIMEOUT_S) -> None:
+    """Wait until the proxy has acted on a request (the client's send is asynchronous)."""
+    deadline = time.monotonic() + timeout_s
+    while not log.of("fault.fired"):
+        assert time.monotonic() < deadline, "the fault never fired"
+        time.sleep(0.01)
+
+
 def install(addon: ChaosHttpFaults, log: Recorder, **spec: Any) -> None:
     spec.setdefault("id", "f")
     addon.add(HttpFault.model_validate(spec))
@@ -120,8 +133,8 @@ def test_delay_between_stream_chunks(addon: ChaosHttpFaults, topo: Topology, log
     paced = send(topo, session(), stream=True)
     assert paced.status == 200 and [f for _, f in paced.events][-1]["type"] == "done"
     assert [f["type"] for _, f in paced.events] == [f["type"] for _, f in plain.events]
-    gaps = [b[0] - a[0] for a, b in zip(paced.events, paced.events[1:], strict=False)]
-    assert min(gaps) >= 0.045, gaps  # every event waited its turn
+    span = paced.events[-1][0] - paced.events[0][0]
+    assert span >= 0.06 * (len(paced.events) - 1) * 0.9  # every event waited its turn (a busy reader may batch)
     assert log.of("fault.applied")[0]["pieces"] >= len(paced.events)
 
 
@@ -130,7 +143,8 @@ def test_hang_until_healed(addon: ChaosHttpFaults, topo: Topology, log: Recorder
     answers: list[Answer] = []
     worker = threading.Thread(target=lambda: answers.append(call(topo.base_url, "GET", f"{CHAT}?sessionId=x")))
     worker.start()
-    time.sleep(0.4)
+    fired(log)
+    time.sleep(0.2)
     assert worker.is_alive()
     addon.heal("f")
     worker.join(TIMEOUT_S)
@@ -223,8 +237,46 @@ def test_nothing_is_left_behind_after_clear(
     answers: list[Answer] = []
     worker = threading.Thread(target=lambda: answers.append(call(topo.base_url, "GET", f"{CHAT}?sessionId=x")))
     worker.start()
-    time.sleep(0.2)
+    fired(log)
     addon.clear()
     worker.join(TIMEOUT_S)
     assert not worker.is_alive() and answers[0].status is None
     assert call(topo.base_url, "GET", f"{CHAT}?sessionId=x").status == 200
+
+
+def test_the_addon_file_works_standalone_in_mitmdump(topo: Topology, tmp_path: Path) -> None:
+    """``mitmdump -s harness/faults/http_addon.py --set chaos_faults=<scenario>``, as the README says."""
+    scenario = PROJECT_ROOT / "scenarios" / "history" / "history-503.yaml"
+    mitmdump = Path(sys.executable).parent / "mitmdump"
+    for _ in range(3):  # the port is a hint: retry if another process takes it first
+        port = free_port()
+        process = ManagedProcess(
+            "mitmdump",
+            [
+                str(mitmdump),
+                "--mode",
+                f"reverse:{topo.app_url}",
+                "--listen-host",
+                "127.0.0.1",
+                "--listen-port",
+                str(port),
+                "-s",
+                str(PROJECT_ROOT / "harness" / "faults" / "http_addon.py"),
+                "--set",
+                f"chaos_faults={scenario}",
+            ],
+            ready=http_ready(f"http://127.0.0.1:{port}/healthz"),
+            log_path=tmp_path / "mitmdump.log",
+        )
+        try:
+            process.start(timeout_s=30)
+        except InfrastructureError:
+            continue
+        try:
+            base = f"http://127.0.0.1:{port}"
+            assert call(base, "GET", f"{CHAT}?sessionId={session()}").status == 503
+            assert call(base, "GET", "/healthz").status == 200
+        finally:
+            process.stop()
+        return
+    pytest.fail((tmp_path / "mitmdump.log").read_text()[-2000:])
