@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from harness.faults import fault_kinds
 from harness.faults.toxics import toxic_attributes
 from harness.scenario import ScenarioError
 from harness.scenario.faults import HTTP_EFFECTS, TOXIC_MODELS, HttpFault, TcpFault
@@ -177,3 +181,11 @@ def test_a_fault_added_by_a_step_has_no_from_and_ends_later() -> None:
     rendered = problems("  []\n", steps)
     assert "steps[1].add_fault.from" in rendered and "a fault added by a step is installed at that step" in rendered
     assert "steps[1].add_fault.until" in rendered and "step 0 comes before this one" in rendered
+
+
+def test_the_readme_fault_examples_are_valid() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Faults") : readme.index("## The CLI")]
+    example = re.findall(r"```yaml\n(.*?)```", section, re.S)[0]
+    scenario = parse_scenario("id: readme\ntitle: t\n" + example + "steps: [open_widget]\n")
+    assert fault_kinds(scenario) == sorted(f"http:{kind}" for kind in HTTP_EFFECTS.values())
