@@ -50,6 +50,7 @@ class FaultDriver:
         self.opens: dict[int, list[Fault]] = {}
         self.closes: dict[int, list[str]] = {}
         self._page_clock: tuple[float, float] | None = None  # (virtual_ms, wall_ms) of the last reading
+        self._names: list[str] = []
         self._lock = threading.RLock()
         timeline.subscribe(self._on_event)
 
@@ -61,6 +62,7 @@ class FaultDriver:
         self.http.install([], self._proxy_sink, seed=scenario.seed, clock=self.page_clock_s)
         names = step_names(scenario)
         with self._lock:
+            self._names = names
             self.active.clear()
             self.opens.clear()
             self.closes.clear()
@@ -81,6 +83,9 @@ class FaultDriver:
         with self._lock:
             self.known.setdefault(fault.id, fault)
             self.active[fault.id] = fault
+            scheduled = any(fault.id in ids for ids in self.closes.values())
+            if fault.until is not None and not scheduled:  # an add_fault step's own window
+                self.closes.setdefault(_bound(fault.until, self._names) or 0, []).append(fault.id)
         details: dict[str, Any] = {}
         if isinstance(fault, HttpFault):
             self.http.add(fault)

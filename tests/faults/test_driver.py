@@ -180,3 +180,20 @@ def test_the_addon_reads_the_pages_clock_through_the_driver() -> None:
     assert driver.http.clock is not None and abs(driver.http.clock() - time.time()) < 5  # no page reading yet
     timeline.add("ui.status", {"status": "idle"}, virtual_ms=4_000_000_000_000.0, source="page")
     assert 4_000_000_000 <= driver.http.clock() < 4_000_000_005
+
+
+def test_a_fault_added_by_a_step_closes_at_its_until_step() -> None:
+    text = (
+        "id: added\ntitle: t\nsteps:\n  - open_widget\n"
+        "  - add_fault: {id: late, http: {path: /x}, reset: {}, until: 2}\n"
+        "  - wait_for: {status: error}\n"
+    )
+    driver, scenario, _, timeline = driver_for(text)
+    driver.install(scenario)
+    step(timeline, 1)
+    added = scenario.steps[1].add_fault  # type: ignore[union-attr]
+    driver.inject(added)
+    assert [r.fault.id for r in driver.http.rules if not r.healed] == ["late"]
+    step(timeline, 2)
+    assert [r.fault.id for r in driver.http.rules if not r.healed] == []
+    assert timeline.events("fault.healed")[-1].data["reason"] == "window: until step 2"
