@@ -128,7 +128,10 @@ class Run:
             if self.scenario.clock == "virtual":
                 # Before the first navigation, so every timer the widget sets is virtual.
                 self.page.clock.install()
-            self.pacer = Pacer(self.page, self.timeline, virtual=self.scenario.clock == "virtual")
+            background = frozenset(p for p in (self.profile.api.analytics, self.profile.api.telemetry) if p)
+            self.pacer = Pacer(
+                self.page, self.timeline, virtual=self.scenario.clock == "virtual", background=background
+            )
         self.require_page().goto(self.url(path), wait_until="load")
 
     def url(self, path: str) -> str:

@@ -32,13 +32,18 @@ class WaitOutcome:
     reason: str = ""
 
 
-def in_flight(timeline: Timeline) -> list[Event]:
-    """Page requests started and not yet ended (bodies included)."""
+def in_flight(timeline: Timeline, background: frozenset[str] = frozenset()) -> list[Event]:
+    """Page requests started and not yet ended (bodies included).
+
+    Requests to ``background`` paths (fire-and-forget analytics, telemetry) are
+    left out: the widget does not wait for them, so neither does the clock.
+    """
     started: dict[str, Event] = {}
     for event in timeline.events("net"):
         request_id = str(event.data.get("id"))
         if event.kind == "net.request":
-            started[request_id] = event
+            if str(event.data.get("url", "")).split("?", 1)[0] not in background:
+                started[request_id] = event
         elif event.kind == "net.end":
             started.pop(request_id, None)
     return list(started.values())
@@ -64,12 +69,19 @@ class Pacer:
     """Advances a page's virtual clock until a condition holds or a budget is spent."""
 
     def __init__(
-        self, page: Page, timeline: Timeline, *, virtual: bool = True, stall_after_ms: float = STALL_AFTER_MS
+        self,
+        page: Page,
+        timeline: Timeline,
+        *,
+        virtual: bool = True,
+        stall_after_ms: float = STALL_AFTER_MS,
+        background: frozenset[str] = frozenset(),
     ) -> None:
         self.page = page
         self.timeline = timeline
         self.virtual = virtual
         self.stall_after_ms = stall_after_ms
+        self.background = background
 
     def until(self, done: Callable[[], bool], budget_ms: int, *, wall_limit_s: float = WALL_LIMIT_S) -> WaitOutcome:
         """Run the clock until ``done()``; ``budget_ms`` is virtual time (real time with a real clock)."""
@@ -102,4 +114,5 @@ class Pacer:
 
     def _may_jump(self) -> bool:
         now = self.timeline.now_ms()
-        return all(stuck(r, self.timeline, now, self.stall_after_ms) for r in in_flight(self.timeline))
+        requests = in_flight(self.timeline, self.background)
+        return all(stuck(r, self.timeline, now, self.stall_after_ms) for r in requests)
