@@ -41,9 +41,9 @@ def step_names(scenario: Scenario) -> list[str]:
 class FaultDriver:
     """Installs a scenario's faults into both engines and keeps the fault log."""
 
-    def __init__(self, http: ChaosHttpFaults, toxiproxy: ToxiproxyApi | Any, timeline: Timeline) -> None:
+    def __init__(self, http: ChaosHttpFaults, toxiproxy: ToxiproxyApi | Any | None, timeline: Timeline) -> None:
         self.http = http
-        self.toxiproxy: ToxiproxyApi = toxiproxy
+        self.toxiproxy: ToxiproxyApi | None = toxiproxy  # None: a target without Toxiproxy (forward mode)
         self.timeline = timeline
         self.active: dict[str, Fault] = {}
         self.known: dict[str, Fault] = {}
@@ -91,7 +91,7 @@ class FaultDriver:
             self.http.add(fault)
             details = {"engine": "mitmproxy", "match": fault.http.model_dump(exclude_defaults=True)}
         else:
-            details = {"engine": "toxiproxy", **apply_tcp_fault(self.toxiproxy, fault)}
+            details = {"engine": "toxiproxy", **apply_tcp_fault(self._require_toxiproxy(), fault)}
         self._log("fault.installed", fault, reason=reason, **details)
 
     def heal(self, fault_id: str, reason: str = "heal") -> None:
@@ -111,7 +111,7 @@ class FaultDriver:
         if isinstance(fault.tcp, DownToxic) and self._still_down(fault.tcp.proxy):
             self._log("fault.healed", fault, reason=reason, found=True, note="another down fault holds the proxy")
             return
-        remove_tcp_fault(self.toxiproxy, fault)
+        remove_tcp_fault(self._require_toxiproxy(), fault)
         self._log("fault.healed", fault, reason=reason, found=True)
 
     def clear(self) -> None:
@@ -170,7 +170,14 @@ class FaultDriver:
     def _log(self, kind: str, fault: Fault, **data: Any) -> None:
         self.timeline.add(kind, {"fault": fault.id, "kind": fault.kind, **data}, virtual_ms=self.page_ms())
 
+    def _require_toxiproxy(self) -> ToxiproxyApi:
+        if self.toxiproxy is None:
+            raise InfrastructureError("toxiproxy", "this target has no Toxiproxy, so it cannot take tcp faults")
+        return self.toxiproxy
+
     def _reset_toxiproxy(self) -> None:
+        if self.toxiproxy is None:  # forward-mode targets have no Toxiproxy: nothing to reset
+            return
         try:
             self.toxiproxy.reset()
         except InfrastructureError:

@@ -197,3 +197,14 @@ def test_a_fault_added_by_a_step_closes_at_its_until_step() -> None:
     step(timeline, 2)
     assert [r.fault.id for r in driver.http.rules if not r.healed] == []
     assert timeline.events("fault.healed")[-1].data["reason"] == "window: until step 2"
+
+
+def test_a_target_without_toxiproxy_runs_http_faults_and_refuses_tcp_ones() -> None:
+    scenario = parse_scenario(SCENARIO)
+    timeline = Timeline()
+    driver = FaultDriver(ChaosHttpFaults(), None, timeline)
+    http_only = scenario.model_copy(update={"faults": [scenario.faults[0]]})
+    driver.install(http_only)
+    driver.clear()  # nothing to reset, nothing raised
+    with pytest.raises(InfrastructureError, match="no Toxiproxy"):
+        driver.inject(scenario.faults[1])
