@@ -133,6 +133,8 @@ class FaultDriver:
     def _on_event(self, event: Event) -> None:
         if event.source == "page" and event.virtual_ms is not None:
             self._page_clock = (event.virtual_ms, event.wall_ms)
+        if event.kind == "net.error" and event.source == "page":
+            self.http.page_saw_failure(str(event.data.get("method", "")), str(event.data.get("url", "")))
         if event.kind != "step.start" or not isinstance(event.data.get("index"), int):
             return
         index = int(event.data["index"])

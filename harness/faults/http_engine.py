@@ -171,6 +171,17 @@ class ChaosHttpFaults:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(relay.close)
 
+    def page_saw_failure(self, method: str, path: str) -> None:
+        """The page has seen this request fail: any later copy of it is the page's own retry.
+
+        Chromium resends before it reports the failure, so once the page knows, the
+        resend a reset was waiting for is not coming (the connection was fresh).
+        """
+        with self._lock:
+            for rule in self.rules:
+                if rule.retry_of is not None and rule.retry_of[:2] == (method.upper(), path):
+                    rule.retry_of = None
+
     def counts(self) -> dict[str, tuple[int, int]]:
         """Fault id → (occurrences seen, times fired)."""
         with self._lock:
@@ -337,21 +348,29 @@ class ChaosHttpFaults:
                 if held in self._held:
                     self._held.remove(held)
 
-    def _reset(self, flow: http.HTTPFlow, rule: Rule, expect_retry: bool) -> None:
-        """Close the browser's connection with no response at all."""
-        if expect_retry and self._browser_will_resend(flow):
+    def _reset(self, flow: http.HTTPFlow, rule: Rule, expect_retry: bool, **details: Any) -> None:
+        """Close the browser's connection with no response at all (logged with the connection's history)."""
+        with self._lock:
+            earlier = self._requests_on.get(flow.client_conn.id, 1) - 1
+        opened = flow.client_conn.timestamp_start
+        age_s = flow.request.timestamp_start - opened if opened is not None else 0.0
+        # Chromium resends when the connection was reused, or pre-connected and idle (see ARCHITECTURE.md).
+        resend = expect_retry and (earlier > 0 or age_s >= IDLE_CONNECTION_S)
+        if resend:
             with self._lock:
                 rule.retry_of = request_signature(flow)
                 rule.retry_deadline = time.monotonic() + BROWSER_RETRY_WINDOW_S
+        self._applied(
+            flow,
+            rule,
+            **details,
+            reset=True,
+            earlier_requests_on_connection=earlier,
+            connection_age_ms=round(age_s * 1000, 1),
+            browser_resend_expected=resend,
+        )
         if flow.killable:
             flow.kill()  # type: ignore[no-untyped-call]
-
-    def _browser_will_resend(self, flow: http.HTTPFlow) -> bool:
-        with self._lock:
-            earlier = self._requests_on.get(flow.client_conn.id, 1) > 1
-        opened = flow.client_conn.timestamp_start
-        idle = opened is not None and flow.request.timestamp_start - opened >= IDLE_CONNECTION_S
-        return earlier or idle
 
     def _track_relay(self, relay: ChunkRelay) -> None:
         with self._lock:
@@ -544,8 +563,7 @@ async def _reset_response(addon: ChaosHttpFaults, flow: http.HTTPFlow, pending: 
     spec = pending.rule.fault.effect
     assert isinstance(spec, Reset)
     status = flow.response.status_code if flow.response is not None else None
-    addon._applied(flow, pending.rule, server_status=status)
-    addon._reset(flow, pending.rule, expect_retry=spec.browser_retry == "reset")
+    addon._reset(flow, pending.rule, expect_retry=spec.browser_retry == "reset", server_status=status)
 
 
 async def _truncated(addon: ChaosHttpFaults, flow: http.HTTPFlow, pending: Pending) -> None:

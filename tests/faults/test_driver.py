@@ -208,3 +208,14 @@ def test_a_target_without_toxiproxy_runs_http_faults_and_refuses_tcp_ones() -> N
     driver.clear()  # nothing to reset, nothing raised
     with pytest.raises(InfrastructureError, match="no Toxiproxy"):
         driver.inject(scenario.faults[1])
+
+
+def test_a_failure_the_page_saw_reaches_the_addon() -> None:
+    driver, scenario, _, timeline = driver_for()
+    driver.install(scenario)
+    seen: list[tuple[str, str]] = []
+    driver.http.page_saw_failure = lambda method, path: seen.append((method, path))  # type: ignore[method-assign]
+    timeline.add(
+        "net.error", {"method": "GET", "url": "/api/dynamic-ai/chat?sessionId=1"}, virtual_ms=1.0, source="page"
+    )
+    assert seen == [("GET", "/api/dynamic-ai/chat?sessionId=1")]

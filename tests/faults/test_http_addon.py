@@ -517,3 +517,16 @@ def test_an_http_date_retry_after_is_on_the_pages_clock() -> None:
     run(addon.request(f))
     assert f.response is not None
     assert parsedate_to_datetime(f.response.headers["retry-after"]).timestamp() == page_now + 30
+
+
+def test_once_the_page_has_seen_the_failure_no_resend_is_awaited() -> None:
+    addon, log = addon_with(http_fault({"reset": {}}, times=1))
+    earlier = flow(path="/assets/app.js")
+    run(addon.request(earlier))
+    reset_one = flow(client=earlier.client_conn)
+    run(addon.request(reset_one))
+    assert log.of("fault.applied")[-1]["browser_resend_expected"] is True
+    addon.page_saw_failure("GET", CHAT + "?sessionId=1")  # Chromium did not resend after all
+    page_retry = flow()
+    run(addon.request(page_retry))
+    assert page_retry.error is None
