@@ -31,9 +31,9 @@ from harness.infra.ports import LOOPBACK, free_port, port_is_bound
 from harness.infra.topology import reference_topology
 from harness.scenario.faults import HttpFault
 
-WARM_ROUNDS = 400
-COLD_ROUNDS = 150
-PATH = "/api/dynamic-ai/chat?sessionId=bench-latency"
+WARM_ROUNDS = 300
+COLD_ROUNDS = 100
+PATHS = ("/healthz", "/api/dynamic-ai/chat?sessionId=bench-latency")  # the app's cheapest answer, and the API
 ORDER = ("direct", "toxiproxy", "mitmproxy", "mitmproxy+toxiproxy")
 
 
@@ -56,8 +56,8 @@ def add_reverse_listener(mitm: MitmProxy, upstream: str) -> str:
     raise InfrastructureError("mitmproxy", f"could not add a reverse listener to {upstream}")
 
 
-def measure(targets: dict[str, str]) -> dict[str, dict[str, list[float]]]:
-    argv = [sys.executable, "-m", "bench._latency_client", PATH, str(WARM_ROUNDS), str(COLD_ROUNDS)]
+def measure(path: str, targets: dict[str, str]) -> dict[str, dict[str, list[float]]]:
+    argv = [sys.executable, "-m", "bench._latency_client", path, str(WARM_ROUNDS), str(COLD_ROUNDS)]
     argv += [f"{name}={url}" for name, url in targets.items()]
     done = subprocess.run(argv, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False)
     if done.returncode != 0:
@@ -70,9 +70,9 @@ def added(samples: list[float], direct: list[float]) -> float:
     return statistics.median(a - b for a, b in zip(samples, direct, strict=True))
 
 
-def report(result: dict[str, dict[str, list[float]]]) -> list[str]:
+def report(path: str, result: dict[str, dict[str, list[float]]]) -> list[str]:
     lines = [
-        f"GET {PATH}: median ms per request, {WARM_ROUNDS} warm (kept-alive) and {COLD_ROUNDS} cold "
+        f"GET {path}: median ms per request, {WARM_ROUNDS} warm (kept-alive) and {COLD_ROUNDS} cold "
         "(new connection) requests per path, interleaved",
         f"  {'path':<22}{'warm':>8}{'added':>9}{'cold':>9}{'added':>9}",
     ]
@@ -99,16 +99,20 @@ def main() -> dict[str, Any]:
             "mitmproxy": add_reverse_listener(topo.mitm, topo.app_url),
             "mitmproxy+toxiproxy": topo.base_url,
         }
-        result = measure(targets)
+        results = {path: measure(path, targets) for path in PATHS}
         addon.clear()
-    for line in report(result):
-        print(line)
+    for path, result in results.items():
+        for line in report(path, result):
+            print(line)
     return {
-        name: {
-            "warm_ms": statistics.median(result[name]["warm"]),
-            "cold_ms": statistics.median(result[name]["cold"]),
+        path: {
+            name: {
+                "warm_added_ms": added(r[name]["warm"], r["direct"]["warm"]),
+                "cold_added_ms": added(r[name]["cold"], r["direct"]["cold"]),
+            }
+            for name in ORDER
         }
-        for name in ORDER
+        for path, r in results.items()
     }
 
 
