@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import random
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -64,7 +65,7 @@ class Rule:
 
     fault: HttpFault
     schedule: Schedule
-    jitter: Any  # random.Random for delays, seeded per fault
+    jitter: random.Random  # for delays: the fault's own seeded stream
     healed: bool = False
     retry_of: tuple[str, str, str] | None = None  # request signature Chromium is expected to resend
     retry_deadline: float = 0.0
