@@ -20,6 +20,7 @@ from playwright.sync_api import BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from harness.assertions import ExpectationFailed, Failure, evaluate
+from harness.assertions.faults import check_faults_fired
 from harness.browser.pacer import Pacer, in_flight
 from harness.browser.probes import watch_console
 from harness.faults.driver import FaultDriver
@@ -70,8 +71,14 @@ class Run:
         self.read_server_history()
         self.timeline.add("run.end", {})
         failures = evaluate(self.scenario.expect, self.timeline)
+        failures += check_faults_fired(self.declared_faults(), self.scenario.expect.unused_faults,
+                                       self.timeline, self.profile.api.chat)
         if failures:
             raise ExpectationFailed(failures, self.timeline)
+
+    def declared_faults(self) -> list[str]:
+        added = [s.add_fault.id for s in self.scenario.steps if isinstance(s, st.AddFault)]
+        return [f.id for f in self.scenario.faults] + added
 
     def run_step(self, index: int, step: Any) -> None:
         if isinstance(step, st.LoadPage):

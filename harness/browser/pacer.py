@@ -4,8 +4,8 @@ Timers (backoff, countdowns, request timeouts) run on the page's fake clock.
 While a request is really in flight the clock only flows at real pace, so a
 slow-but-healthy response is never turned into a client timeout; when nothing
 is in flight, or every request in flight is known to be stuck (a ``hang``
-fault fired on it, or it has made no progress for ``stall_after_ms`` of real
-time), the clock jumps ahead in ticks.
+fault fired on it, a stalling toxic holds it, or it has been in flight for
+``stall_after_ms`` of real time), the clock jumps ahead in ticks.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from harness.timeline import Event, Timeline
 
 TICK_MS = 250
 REAL_POLL_MS = 5
-STALL_AFTER_MS = 1_000
+STALL_AFTER_MS = 5_000
+STALL_GRACE_MS = 200
 WALL_LIMIT_S = 60.0
 
 
@@ -53,16 +54,38 @@ def _hung_paths(timeline: Timeline) -> list[tuple[float, str]]:
     return [
         (e.wall_ms, str(e.data.get("path", "")).split("?", 1)[0])
         for e in timeline.events("fault.fired")
-        if str(e.data.get("kind", "")) in ("http:hang",)
+        if str(e.data.get("kind", "")) == "http:hang"
     ]
 
 
+def _stalling_toxic_active(timeline: Timeline) -> bool:
+    """A Toxiproxy ``timeout`` toxic holds data until healed: requests through it are stuck."""
+    active: set[str] = set()
+    for event in timeline.events("fault"):
+        if event.data.get("kind") != "tcp:timeout":
+            continue
+        if event.kind == "fault.installed":
+            active.add(str(event.data.get("fault")))
+        elif event.kind == "fault.healed":
+            active.discard(str(event.data.get("fault")))
+    return bool(active)
+
+
 def stuck(request: Event, timeline: Timeline, now_ms: float, stall_after_ms: float) -> bool:
-    """Whether waiting in real time for this request would be pointless."""
-    if now_ms - request.wall_ms >= stall_after_ms:
+    """Whether waiting in real time for this request would be pointless.
+
+    Only a fault the harness injected makes a request stuck: a ``hang`` that fired
+    on it, or a stalling toxic (after a short grace). A request that is merely
+    slow, because the machine is busy, is waited for in real time; past
+    ``stall_after_ms`` of real time it is treated as stuck too, so a wait ends.
+    """
+    age = now_ms - request.wall_ms
+    if age >= stall_after_ms:
         return True
     path = str(request.data.get("url", "")).split("?", 1)[0]
-    return any(at >= request.wall_ms and hung == path for at, hung in _hung_paths(timeline))
+    if any(at >= request.wall_ms and hung == path for at, hung in _hung_paths(timeline)):
+        return True
+    return age >= STALL_GRACE_MS and _stalling_toxic_active(timeline)
 
 
 class Pacer:

@@ -131,6 +131,10 @@ class Expect(Strict):
         default=False, description="markup injected into an answer renders as text and never runs"
     )
     input_value: str | None = Field(default=None, description="what the question input holds at the end")
+    unused_faults: list[str] = Field(
+        default_factory=list,
+        description="faults that may fire on no request; any other fault that never fires fails the run",
+    )
     widget_present: bool | None = Field(default=None, description="whether the widget exists on the page at all")
 
     @field_validator("requests")
