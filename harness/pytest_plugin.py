@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from harness.faults.driver import FaultDriver
 from harness.faults.http_addon import ChaosHttpFaults
 from harness.infra.errors import InfrastructureError
 from harness.infra.stacks import Stack, start_stack
+from harness.reporting.scenario_report import report_scenario
 from harness.runner import Run
 from harness.scenario import Scenario, ScenarioError, load_scenario
 from harness.scenario.errors import Problem
@@ -54,6 +56,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "e2e: drives a real browser against real proxies")
     # Registered last, so its fixtures override pytest-playwright's defaults.
     config.pluginmanager.import_plugin("harness.pytest_fixtures")
+    config.pluginmanager.import_plugin("harness.reporting.plugin")
     # SIGTERM (CI cancelling a job) must unwind like Ctrl-C so teardown runs.
     if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
@@ -180,6 +183,7 @@ def _run_scenario(
     try:
         run.execute()
     finally:
+        report_scenario(request, scenario, chaos_profile, run, timeline, chaos_recorder.snapshot(), sys.exc_info()[1])
         chaos_recorder.attach(None)
 
 
