@@ -35,17 +35,32 @@ def check_requests(spec: dict[str, RequestExpect], timeline: Timeline) -> list[F
                 Failure(f"{where}.max", f"at most {want.max} request(s)", f"{n}", around_seq=hits[want.max].seq)
             )
         if want.backoff is not None:
-            failures.extend(check_backoff(want.backoff, hits, where))
+            failures.extend(check_backoff(want.backoff, hits, where, timeline))
     return failures
 
 
-def gaps_ms(hits: list[Event]) -> list[float]:
-    times = [e.virtual_ms for e in hits if e.virtual_ms is not None]
-    return [b - a for a, b in zip(times, times[1:], strict=False)]
+def gaps_ms(hits: list[Event], timeline: Timeline | None = None) -> list[float]:
+    """The wait before each retry: from the end of one attempt to the start of the next.
+
+    Measuring from the end keeps the network's own time (slow on a busy machine)
+    out of the backoff the widget chose.
+    """
+    ends: dict[str, float] = {}
+    if timeline is not None:
+        for event in timeline.events("net"):
+            if event.kind in ("net.response", "net.error") and event.virtual_ms is not None:
+                ends.setdefault(str(event.data.get("id")), event.virtual_ms)
+    gaps: list[float] = []
+    for before, after in zip(hits, hits[1:], strict=False):
+        if before.virtual_ms is None or after.virtual_ms is None:
+            continue
+        start = ends.get(str(before.data.get("id")), before.virtual_ms)
+        gaps.append(after.virtual_ms - start)
+    return gaps
 
 
-def check_backoff(spec: BackoffExpect, hits: list[Event], where: str) -> list[Failure]:
-    gaps = gaps_ms(hits)
+def check_backoff(spec: BackoffExpect, hits: list[Event], where: str, timeline: Timeline) -> list[Failure]:
+    gaps = gaps_ms(hits, timeline)
     shown = ", ".join(f"{g:.0f}" for g in gaps) or "none"
     if len(gaps) < 2 and spec.growing:
         return [Failure(f"{where}.backoff", "at least three attempts to measure backoff", f"gaps [{shown}] ms")]

@@ -18,7 +18,7 @@ from playwright.sync_api import Page
 
 from harness.timeline import Event, Timeline
 
-TICK_MS = 250
+TICK_MS = 1_000
 REAL_POLL_MS = 5
 STALL_AFTER_MS = 5_000
 STALL_GRACE_MS = 200
@@ -59,10 +59,14 @@ def _hung_paths(timeline: Timeline) -> list[tuple[float, str]]:
 
 
 def _stalling_toxic_active(timeline: Timeline) -> bool:
-    """A Toxiproxy ``timeout`` toxic holds data until healed: requests through it are stuck."""
+    """A Toxiproxy ``timeout`` toxic on the browser's side holds data until healed.
+
+    Only ``edge`` counts: behind the API (``upstream``) the server's own timeout
+    answers in real time, and that answer is what the widget must see.
+    """
     active: set[str] = set()
     for event in timeline.events("fault"):
-        if event.data.get("kind") != "tcp:timeout":
+        if event.data.get("kind") != "tcp:timeout" or event.data.get("proxy", "edge") != "edge":
             continue
         if event.kind == "fault.installed":
             active.add(str(event.data.get("fault")))

@@ -63,6 +63,13 @@ class MitmProxy:
             if not self._started.done():
                 self._started.set_exception(InfrastructureError("mitmproxy", f"failed to start: {exc!r}"))
         finally:
+            # Connection tasks still pending at shutdown would be destroyed with
+            # the loop (and warned about): cancel them and let them finish first.
+            with contextlib.suppress(Exception):
+                pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+                for task in pending:
+                    task.cancel()
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             with contextlib.suppress(Exception):
                 loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
