@@ -26,7 +26,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
@@ -80,16 +80,80 @@ def copy_in(event: Event) -> list[Copy]:
     return []
 
 
-class Camera:
-    """Photographs new copy as it appears on one page; one per scenario, sharing ``taken`` per worker."""
+KIND_OF = {"status": "ui.status", "fallback": "ui.fallback", "retry_cta": "ui.retry_cta", "guidance": "ui.guidance"}
+MAX_ROUNDS = 4  # photographs per burst of new copy; copy that keeps changing is caught in a later scenario
+MAX_TRIES = 4  # photographs per piece of copy per worker, kept or not: a bound on what the gallery costs
 
-    def __init__(self, results: Path, scenario: str, taken: dict[str, str], timeline: Timeline) -> None:
+
+@dataclass
+class Album:
+    """One worker's gallery state, shared by its scenarios: what is photographed, what was tried."""
+
+    taken: dict[str, str] = field(default_factory=dict)  # copy key → section
+    tries: dict[str, int] = field(default_factory=dict)
+
+    def wants(self, copy: Copy) -> bool:
+        in_section = sum(1 for section in self.taken.values() if section == copy.section)
+        return copy.key not in self.taken and self.tries.get(copy.key, 0) < MAX_TRIES \
+            and in_section < MAX_PER_SECTION
+
+
+def still_shown(copy: Copy, before: list[Event], during: list[Event]) -> bool:
+    """Whether a photograph taken across ``during`` shows ``copy``: shown before it, unchanged while it ran.
+
+    The page keeps running while it is photographed, so a status that lasted 8 ms
+    is gone by the time the picture exists; such a picture is not kept.
+    """
+    kind = KIND_OF.get(copy.key.split(":", 1)[0])
+    if kind is None:  # a toast stays on screen for seconds once it appeared
+        return True
+    if any(e.kind == kind for e in during):
+        return False
+    last = next((e for e in reversed(before) if e.kind == kind), None)
+    return last is not None and any(c.key == copy.key for c in copy_in(last))
+
+
+# The widget's panel (the status badge's nearest large container) and every toast,
+# padded: the photograph shows the widget, not the whole page around it.
+CLIP_JS = """([badge, extras]) => {
+  const el = document.querySelector(badge);
+  if (!el) return null;
+  let panel = el.closest('[role=dialog],[role=region],[role=complementary],aside');
+  for (let p = el; !panel && p && p !== document.body; p = p.parentElement) {
+    if (p.getBoundingClientRect().height >= 240) panel = p;
+  }
+  const rects = [(panel || el).getBoundingClientRect()];
+  for (const sel of extras) for (const e of document.querySelectorAll(sel)) rects.push(e.getBoundingClientRect());
+  const seen = rects.filter((r) => r.width > 0 && r.height > 0);
+  if (!seen.length) return null;
+  const pad = 12;
+  const x = Math.max(0, Math.min(...seen.map((r) => r.left)) - pad);
+  const y = Math.max(0, Math.min(...seen.map((r) => r.top)) - pad);
+  const right = Math.min(window.innerWidth, Math.max(...seen.map((r) => r.right)) + pad);
+  const bottom = Math.min(window.innerHeight, Math.max(...seen.map((r) => r.bottom)) + pad);
+  return {x, y, width: right - x, height: bottom - y};
+}"""
+
+
+class Camera:
+    """Photographs new copy as it appears on one page; one per scenario, sharing an ``Album`` per worker.
+
+    ``badge`` is the status badge's CSS selector and ``extras`` the selectors of
+    copy outside the panel (toasts): they set the frame. Without them, or when
+    they match nothing, the whole viewport is photographed.
+    """
+
+    def __init__(self, results: Path, scenario: str, album: Album, timeline: Timeline, *,
+                 badge: str | None = None, extras: tuple[str, ...] = ()) -> None:
         self.results = results
         self.scenario = scenario
-        self.taken = taken  # copy key → section, for the whole worker
+        self.album = album
         self.timeline = timeline
+        self.badge = badge
+        self.extras = list(extras)
         self.page: Page | None = None
         self.busy = False
+        self.pending: dict[str, Copy] = {}
         self.thread = threading.get_ident()
 
     def watch(self, page: Page) -> None:
@@ -98,25 +162,39 @@ class Camera:
             self.timeline.subscribe(self.on_event)
 
     def on_event(self, event: Event) -> None:
-        if self.page is None or self.busy or event.source != "page" or threading.get_ident() != self.thread:
+        if self.page is None or event.source != "page" or threading.get_ident() != self.thread:
             return
-        fresh = [c for c in copy_in(event) if c.key not in self.taken and self._room(c)]
-        if not fresh:
-            return
-        self.busy = True  # the screenshot lets more events in; they must not photograph again
+        for copy in copy_in(event):
+            if self.album.wants(copy):
+                self.pending[copy.key] = copy
+        if self.busy or not self.pending:
+            return  # a photograph is being taken: the loop below picks this copy up after it
+        self.busy = True
         try:
-            png = self.page.screenshot(timeout=SHOT_TIMEOUT_MS)
-        except PlaywrightError:
-            return  # the page navigated or closed: the next scenario will show this copy again
+            for _ in range(MAX_ROUNDS):
+                if not self.pending:
+                    break
+                self.photograph()
         finally:
             self.busy = False
-        page_ms = PageClock.of(self.timeline.events()).at(event)
-        for copy in fresh:
-            self.taken[copy.key] = copy.section
-            save_shot(self.results, png, Shot(copy.key, copy.section, copy.text, self.scenario, page_ms, ""))
+            self.pending.clear()
 
-    def _room(self, copy: Copy) -> bool:
-        return sum(1 for section in self.taken.values() if section == copy.section) < MAX_PER_SECTION
+    def photograph(self) -> None:
+        assert self.page is not None
+        batch, self.pending = self.pending, {}
+        before = self.timeline.events()
+        try:
+            clip = self.page.evaluate(CLIP_JS, [self.badge, self.extras]) if self.badge else None
+            png = self.page.screenshot(timeout=SHOT_TIMEOUT_MS, clip=clip or None)
+        except PlaywrightError:
+            return  # the page navigated or closed: a later scenario will show this copy again
+        during = self.timeline.events()[len(before):]
+        page_ms = PageClock.of(before).at(before[-1]) if before else 0.0
+        for copy in batch.values():
+            self.album.tries[copy.key] = self.album.tries.get(copy.key, 0) + 1
+            if copy.key not in self.album.taken and still_shown(copy, before, during):
+                self.album.taken[copy.key] = copy.section
+                save_shot(self.results, png, Shot(copy.key, copy.section, copy.text, self.scenario, page_ms, ""))
 
 
 def save_shot(results: Path, png: bytes, shot: Shot) -> Path:
@@ -167,9 +245,9 @@ def _order(shot: Shot) -> tuple[int, int, str]:
 STYLE = """
 body { font: 14px/1.45 -apple-system, "Segoe UI", Roboto, sans-serif; margin: 16px; color: #1f2328; }
 h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; border-bottom: 1px solid #d8dee4; }
-.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 16px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 16px; align-items: start; }
 figure { margin: 0; border: 1px solid #d8dee4; border-radius: 6px; overflow: hidden; background: #fff; }
-figure img { width: 100%; display: block; border-bottom: 1px solid #d8dee4; }
+figure img { max-width: 100%; display: block; margin: 0 auto; border-bottom: 1px solid #d8dee4; }
 figcaption { padding: 8px 10px; } .copy { font-weight: 600; } .from { color: #57606a; font-size: 12px; }
 """
 

@@ -17,7 +17,7 @@ import pytest
 
 from harness.pytest_plugin import SCENARIO_KEY, TIMELINE_KEY, InvalidScenarioItem, ScenarioItem
 from harness.reporting.allure_live import PLAYWRIGHT_TRACE, LiveResult
-from harness.reporting.gallery import Camera
+from harness.reporting.gallery import Album, Camera
 from harness.verdicts import Verdict
 
 ARTIFACTS = {  # pytest-playwright's kept artifacts (report.user_properties) → how Allure shows them
@@ -31,7 +31,7 @@ WORDS = {
     Verdict.INVALID: ("I", "INVALID SCENARIO", {"purple": True, "bold": True}),
 }
 MESSAGE_KEY = pytest.StashKey[str]()
-_TAKEN: dict[str, str] = {}  # gallery: copy already photographed by this worker → its section
+_ALBUM = Album()  # this worker's gallery: what it photographed, what it tried
 
 
 def allure_dir(config: pytest.Config) -> Path | None:
@@ -56,6 +56,7 @@ def _chaos_gallery(request: pytest.FixtureRequest) -> None:
     if results is None or not isinstance(request.node, ScenarioItem) or SCENARIO_KEY not in request.node.stash:
         return
     scenario_id = request.node.stash[SCENARIO_KEY].id
+    profile = request.getfixturevalue("chaos_profile")
     context = request.getfixturevalue("context")
     cameras: list[Camera] = []
 
@@ -64,7 +65,8 @@ def _chaos_gallery(request: pytest.FixtureRequest) -> None:
         if timeline is None:
             return
         if not cameras:
-            cameras.append(Camera(results, scenario_id, _TAKEN, timeline))
+            cameras.append(Camera(results, scenario_id, _ALBUM, timeline, badge=profile.status.selector,
+                                  extras=(profile.toasts.selector,)))
         cameras[0].watch(page)
 
     context.on("page", on_page)
