@@ -140,6 +140,17 @@ class Run:
                 self.page, self.timeline, virtual=self.scenario.clock == "virtual", background=background
             )
         self.require_page().goto(self.url(path), wait_until="load")
+        # The app may still be starting (its config fetch, say): a fault injected
+        # next must meet the widget, not the boot sequence.
+        if self.profile.ready_selector:
+            try:
+                self.require_page().locator(self.profile.ready_selector).first.wait_for(state="attached")
+            except PlaywrightError:
+                raise ExpectationFailed(
+                    [Failure("load_page", f"the app to boot ('{self.profile.ready_selector}' present)",
+                             f"it was not there within {ACTION_TIMEOUT_MS} ms")],
+                    self.timeline,
+                ) from None
 
     def url(self, path: str) -> str:
         url = self.base_url.rstrip("/") + (path if path != "/" else self.profile.path)

@@ -95,6 +95,9 @@ class TargetProfile(Strict):
     description: str = ""
     app: StartReference | ReverseProxy | ForwardProxy = Field(default_factory=StartReference, discriminator="kind")
     path: str = "/"
+    ready_selector: str | None = Field(
+        default=None, description="an element present once the app has booted (e.g. its config is loaded)"
+    )
     launcher: Locator | None = None
     input: Locator
     controls: dict[str, Locator]
