@@ -65,7 +65,7 @@ unit: setup ## harness unit and backend tests (no browser), the widget's Vitest 
 
 e2e: setup ## live tests through the real proxy chain, then the scenario suite
 	@$(PY) -m pytest tests -m e2e -q
-	@$(PY) -m pytest scenarios -q
+	@$(PY) -m pytest scenarios -q -n 2
 
 test: lint unit e2e ## the whole test suite
 
