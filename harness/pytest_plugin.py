@@ -54,6 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(VerdictSummary(Path(summary)), "chaos_verdict_summary")
     config.addinivalue_line("markers", "scenario: a chaos-harness YAML scenario")
     config.addinivalue_line("markers", "e2e: drives a real browser against real proxies")
+    config.addinivalue_line("markers", "smoke: the quick pre-merge / post-deploy subset of scenarios")
     # Registered last, so its fixtures override pytest-playwright's defaults.
     config.pluginmanager.import_plugin("harness.pytest_fixtures")
     config.pluginmanager.import_plugin("harness.reporting.plugin")
@@ -117,6 +118,8 @@ class ScenarioFile(pytest.File):
         item.add_marker("e2e")
         for tag in scenario.tags:
             item.keywords[tag] = True
+        if "smoke" in scenario.tags:
+            item.add_marker("smoke")
         yield item
 
 
