@@ -184,7 +184,15 @@ def _run_scenario(
     faults = FaultDriver(chaos_http_faults, chaos_stack.toxiproxy, timeline)
     run = Run(scenario, chaos_profile, context, chaos_stack.base_url, faults, timeline, Path(output_path))
     try:
-        run.execute()
+        try:
+            run.execute()
+        finally:
+            problems = chaos_stack.health()
+            if problems:  # whatever the widget seemed to do, the harness was broken
+                raise InfrastructureError(
+                    "harness", "; ".join(problems),
+                    "see the component's log in the worker's work folder; rerun once it starts cleanly",
+                )
     finally:
         report_scenario(request, scenario, chaos_profile, run, timeline, chaos_recorder.snapshot(), sys.exc_info()[1])
         chaos_recorder.attach(None)

@@ -49,6 +49,26 @@ class Stack:
         if self.toxiproxy is not None:
             self.toxiproxy.reset()
 
+    def health(self) -> list[str]:
+        """What is wrong with the harness's own processes (empty when all is well).
+
+        Checked after every scenario: a widget verdict reached while a proxy or
+        server of the harness was dead would be a lie.
+        """
+        problems = [
+            f"{name} exited with code {proc.proc.returncode if proc.proc else '?'}"
+            for name, proc in self.processes.items()
+            if not proc.alive()
+        ]
+        if not self.mitm.alive():
+            problems.append("mitmproxy's thread has stopped")
+        if self.toxiproxy is not None and "toxiproxy" not in {p.split(" ")[0] for p in problems}:
+            try:
+                requests.get(f"http://{self.toxiproxy.host}:{self.toxiproxy.port}/version", timeout=5)
+            except requests.RequestException as exc:
+                problems.append(f"toxiproxy's API does not answer: {exc}")
+        return problems
+
 
 @contextlib.contextmanager
 def start_stack(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -38,7 +39,12 @@ INSTALL_FIX = (
 
 
 def find_binary() -> Path:
-    """The project's pinned build first, else a ``toxiproxy-server`` on PATH."""
+    """``CHAOS_TOXIPROXY`` if set, else the project's pinned build, else one on PATH."""
+    override = os.environ.get("CHAOS_TOXIPROXY")
+    if override:
+        if not Path(override).is_file():
+            raise InfrastructureError("toxiproxy", f"CHAOS_TOXIPROXY={override} does not exist", INSTALL_FIX)
+        return Path(override)
     local = TOOLS_BIN / "toxiproxy-server"
     if local.is_file():
         return local
