@@ -51,11 +51,25 @@ def in_flight(timeline: Timeline, background: frozenset[str] = frozenset()) -> l
 
 
 def _hung_paths(timeline: Timeline) -> list[tuple[float, str]]:
-    return [
-        (e.wall_ms, str(e.data.get("path", "")).split("?", 1)[0])
-        for e in timeline.events("fault.fired")
-        if str(e.data.get("kind", "")) == "http:hang"
-    ]
+    """(when, path) of requests a ``hang`` fault holds right now.
+
+    A hold ends when the engine releases the request (``fault.released``) or the
+    fault is healed; from then on the request is real traffic again.
+    """
+    held: dict[tuple[str, str], tuple[float, str]] = {}
+    for event in timeline.events("fault"):
+        if str(event.data.get("kind", "")) != "http:hang":
+            continue
+        fault = str(event.data.get("fault"))
+        path = str(event.data.get("path", "")).split("?", 1)[0]
+        if event.kind == "fault.fired":
+            held[(fault, path)] = (event.wall_ms, path)
+        elif event.kind == "fault.released":
+            held.pop((fault, path), None)
+        elif event.kind == "fault.healed":
+            for key in [k for k in held if k[0] == fault]:
+                held.pop(key)
+    return list(held.values())
 
 
 def _stalling_toxic_active(timeline: Timeline) -> bool:
