@@ -82,7 +82,7 @@ def copy_in(event: Event) -> list[Copy]:
 
 KIND_OF = {"status": "ui.status", "fallback": "ui.fallback", "retry_cta": "ui.retry_cta", "guidance": "ui.guidance"}
 MAX_ROUNDS = 4  # photographs per burst of new copy; copy that keeps changing is caught in a later scenario
-MAX_TRIES = 4  # photographs per piece of copy per worker, kept or not: a bound on what the gallery costs
+MAX_TRIES = 6  # photographs per piece of copy per worker, kept or not: a bound on what the gallery costs
 
 
 @dataclass
@@ -115,9 +115,10 @@ def still_shown(copy: Copy, before: list[Event], during: list[Event]) -> bool:
 
 # The widget's panel (the status badge's nearest large container) and every toast,
 # padded: the photograph shows the widget, not the whole page around it.
-CLIP_JS = """([badge, extras]) => {
+CLIP_JS = """([badge, extras, attribute]) => {
   const el = document.querySelector(badge);
-  if (!el) return null;
+  if (!el) return {clip: null, status: null};
+  const status = attribute ? el.getAttribute(attribute) : null;
   let panel = el.closest('[role=dialog],[role=region],[role=complementary],aside');
   for (let p = el; !panel && p && p !== document.body; p = p.parentElement) {
     if (p.getBoundingClientRect().height >= 240) panel = p;
@@ -125,13 +126,13 @@ CLIP_JS = """([badge, extras]) => {
   const rects = [(panel || el).getBoundingClientRect()];
   for (const sel of extras) for (const e of document.querySelectorAll(sel)) rects.push(e.getBoundingClientRect());
   const seen = rects.filter((r) => r.width > 0 && r.height > 0);
-  if (!seen.length) return null;
+  if (!seen.length) return {clip: null, status};
   const pad = 12;
   const x = Math.max(0, Math.min(...seen.map((r) => r.left)) - pad);
   const y = Math.max(0, Math.min(...seen.map((r) => r.top)) - pad);
   const right = Math.min(window.innerWidth, Math.max(...seen.map((r) => r.right)) + pad);
   const bottom = Math.min(window.innerHeight, Math.max(...seen.map((r) => r.bottom)) + pad);
-  return {x, y, width: right - x, height: bottom - y};
+  return {clip: {x, y, width: right - x, height: bottom - y}, status};
 }"""
 
 
@@ -144,13 +145,14 @@ class Camera:
     """
 
     def __init__(self, results: Path, scenario: str, album: Album, timeline: Timeline, *,
-                 badge: str | None = None, extras: tuple[str, ...] = ()) -> None:
+                 badge: str | None = None, extras: tuple[str, ...] = (), status_attribute: str | None = None) -> None:
         self.results = results
         self.scenario = scenario
         self.album = album
         self.timeline = timeline
         self.badge = badge
         self.extras = list(extras)
+        self.status_attribute = status_attribute
         self.page: Page | None = None
         self.busy = False
         self.pending: dict[str, Copy] = {}
@@ -184,8 +186,14 @@ class Camera:
         batch, self.pending = self.pending, {}
         before = self.timeline.events()
         try:
-            clip = self.page.evaluate(CLIP_JS, [self.badge, self.extras]) if self.badge else None
-            png = self.page.screenshot(timeout=SHOT_TIMEOUT_MS, clip=clip or None)
+            frame = self.page.evaluate(CLIP_JS, [self.badge, self.extras, self.status_attribute]) \
+                if self.badge else {"clip": None, "status": None}
+            live = frame.get("status")
+            # A badge already gone costs one evaluate, not a photograph (nor a try).
+            batch = {k: c for k, c in batch.items() if not (k.startswith("status:") and live and k != f"status:{live}")}
+            if not batch:
+                return
+            png = self.page.screenshot(timeout=SHOT_TIMEOUT_MS, clip=frame.get("clip") or None)
         except PlaywrightError:
             return  # the page navigated or closed: a later scenario will show this copy again
         during = self.timeline.events()[len(before):]

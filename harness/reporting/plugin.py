@@ -66,7 +66,7 @@ def _chaos_gallery(request: pytest.FixtureRequest) -> None:
             return
         if not cameras:
             cameras.append(Camera(results, scenario_id, _ALBUM, timeline, badge=profile.status.selector,
-                                  extras=(profile.toasts.selector,)))
+                                  extras=(profile.toasts.selector,), status_attribute=profile.status.attribute))
         cameras[0].watch(page)
 
     context.on("page", on_page)
