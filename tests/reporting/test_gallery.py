@@ -1,7 +1,18 @@
 import json
 from pathlib import Path
 
-from harness.reporting.gallery import PAGE_STEM, Album, Copy, Shot, assemble, choose, copy_in, save_shot, still_shown
+from harness.reporting.gallery import (
+    MAX_TRIES,
+    PAGE_STEM,
+    Album,
+    Copy,
+    Shot,
+    assemble,
+    choose,
+    copy_in,
+    save_shot,
+    still_shown,
+)
 from tests.reporting.helpers import Events
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
@@ -35,7 +46,7 @@ def test_the_album_bounds_what_the_gallery_costs() -> None:
     album = Album()
     copy = Copy("status:idle", "Status badge", "idle")
     assert album.wants(copy)
-    album.tries["status:idle"] = 4
+    album.tries["status:idle"] = MAX_TRIES
     assert not album.wants(copy)
     album.taken["status:error"] = "Status badge"
     assert not album.wants(Copy("status:error", "Status badge", "error"))
