@@ -17,6 +17,15 @@ from harness.scenario.faults import Fault
 DEFAULT_WAIT_MS = 30_000
 
 
+def scalar_shorthand(field: str, key: str, kind: type) -> Any:
+    """A validator that lets ``field: value`` stand for ``field: {key: value}``."""
+
+    def expand(cls: type, value: Any) -> Any:
+        return {key: value} if isinstance(value, kind) and not isinstance(value, bool) else value
+
+    return field_validator(field, mode="before")(classmethod(expand))
+
+
 class PageArgs(Strict):
     path: str = Field(default="/", pattern=r"^/")
 
@@ -56,10 +65,7 @@ class Send(Strict):
 
     send: SendArgs
 
-    @field_validator("send", mode="before")
-    @classmethod
-    def _text_shorthand(cls, value: Any) -> Any:
-        return {"text": value} if isinstance(value, str) else value
+    _text_shorthand = scalar_shorthand("send", "text", str)
 
 
 class Click(Strict):
@@ -119,10 +125,7 @@ class Advance(Strict):
 
     advance: AdvanceArgs
 
-    @field_validator("advance", mode="before")
-    @classmethod
-    def _ms_shorthand(cls, value: Any) -> Any:
-        return {"ms": value} if isinstance(value, int) else value
+    _ms_shorthand = scalar_shorthand("advance", "ms", int)
 
 
 class Heal(Strict):
@@ -146,10 +149,7 @@ class ScreenshotArgs(Strict):
 class Screenshot(Strict):
     screenshot: ScreenshotArgs
 
-    @field_validator("screenshot", mode="before")
-    @classmethod
-    def _name_shorthand(cls, value: Any) -> Any:
-        return {"name": value} if isinstance(value, str) else value
+    _name_shorthand = scalar_shorthand("screenshot", "name", str)
 
 
 class Check(Strict):
