@@ -292,6 +292,7 @@ def publish(reports: Path, *, single_only: bool = False, report_url: str | None 
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    print_summary(args.reports / "allure-results")
     code = publish(args.reports, single_only=args.single_file, report_url=args.report_url)
     if code == 0 and (args.serve or args.open):
         from harness.reporting.serve import serve_forever

@@ -78,3 +78,19 @@ def test_allure_pytest_recomputes_the_history_id_at_teardown(tmp_path: Path) -> 
     run_pytest(tmp_path, "--alluredir", str(results), "-k", "timeline")
     (result_file,) = results.glob("*-result.json")
     assert json.loads(result_file.read_text())["historyId"] != md5("history-503@reference")
+
+
+def test_an_invalid_scenario_file_is_labelled_as_such(tmp_path: Path) -> None:
+    bad = tmp_path / "scenarios" / "garden" / "typo.yaml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("id: typo\ntitle: x\nsteps: [open_widgte]\n")
+    results = tmp_path / "results"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--alluredir",
+                           str(results), str(tmp_path / "scenarios")], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert "INVALID SCENARIO" in done.stdout, done.stdout
+    (result_file,) = results.glob("*-result.json")
+    data = json.loads(result_file.read_text())
+    assert data["name"] == "invalid scenario file: typo.yaml"
+    assert {"name": "verdict", "value": "invalid scenario"} in data["labels"]
+    assert data["statusDetails"]["message"].startswith("invalid scenario: ")
