@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import shutil
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +28,7 @@ RUN_EXAMPLES = """examples:
   chaos-harness run scenarios/history/history-503.yaml --seed 0 --target reference
                                                       replay one failure (the report prints this line)
   chaos-harness run --shard 2/4 --no-report           CI: the second of four duration-balanced shards
+  chaos-harness run --repeat 20 --random-order -n 2   flake hunt: 20 shuffled runs, verdict changes listed
   chaos-harness run -- --maxfail 1                    anything after -- goes to pytest as is
 """
 
@@ -57,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="keep the Playwright trace of every scenario (default: only of failing ones)")
     run.add_argument("--shard", metavar="I/N", type=shard,
                      help="run only shard I of N (pytest-split, balanced by the durations in .test_durations)")
+    run.add_argument("--repeat", type=positive_int, default=1, metavar="N",
+                     help="run the suite N times; scenarios whose verdict changed are listed and marked flaky")
+    run.add_argument("--random-order", action="store_true",
+                     help="shuffle the scenarios (each repetition a different order, printed for replay)")
+    run.add_argument("--order-seed", type=int, metavar="N",
+                     help="seed of the first shuffled order (default: drawn at random); repetition i uses N+i")
+    run.add_argument("--timeout", type=float, metavar="S",
+                     help="wall-clock bound of one scenario in seconds (default 180); past it: broken, torn down")
     run.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, metavar="DIR",
                      help="where results and the report go (default: reports)")
     run.add_argument("--report-url", metavar="URL", help="where the report will be published, for notebook links")
@@ -121,6 +130,16 @@ def shard(value: str) -> tuple[int, int]:
     if not 1 <= index <= total:
         raise argparse.ArgumentTypeError(f"shard {index} of {total}: I must be between 1 and N")
     return index, total
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number of at least 1")
+    return number
+
+
 def scenario_files(paths: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
@@ -189,17 +208,24 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     return selftest(list(args.paths), args.workers, args.only)
 
 
-def pytest_argv(args: argparse.Namespace) -> list[str]:
-    """The pytest command line of ``run``: one place to add options (``--repeat`` goes here too)."""
+def pytest_argv(args: argparse.Namespace, repetition: int = 0, order_seed: int | None = None) -> list[str]:
+    """The pytest command line of ``run`` (of its ``repetition``-th run when repeating)."""
     reports: Path = args.reports
+    repeating = getattr(args, "repeat", 1) > 1
     argv = [
         sys.executable, "-m", "pytest", *args.paths,
         "-v",  # one line per scenario as it finishes, with its verdict: the progress display
         "-p", "no:cacheprovider",
-        "--alluredir", str(reports / "allure-results"), "--clean-alluredir",
-        "--junitxml", str(reports / "junit.xml"),
-        "--chaos-summary", str(reports / "summary.json"),
+        "--alluredir", str(reports / "allure-results"),
+        "--junitxml", str(reports / (f"repeat/junit-{repetition + 1:02d}.xml" if repeating else "junit.xml")),
+        "--chaos-summary", str(summary_path(reports, repetition) if repeating else reports / "summary.json"),
     ]
+    if repetition == 0:
+        argv.append("--clean-alluredir")  # repetitions add up in one results folder: Allure's retries
+    if order_seed is not None:
+        argv += ["--chaos-shuffle", str(order_seed)]
+    if getattr(args, "timeout", None):
+        argv += ["--chaos-timeout", str(args.timeout)]
     if args.keyword:
         argv += ["-k", args.keyword]
     if args.workers:
@@ -220,27 +246,63 @@ def pytest_argv(args: argparse.Namespace) -> list[str]:
     return argv + list(getattr(args, "pytest_args", []))
 
 
+def summary_path(reports: Path, repetition: int) -> Path:
+    return reports / "repeat" / f"summary-{repetition + 1:02d}.json"
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    from harness.child import run_pytest
+    from harness.repeat import RepeatRun
+
     reports: Path = args.reports
     results = reports / "allure-results"
-    summary = reports / "summary.json"
-    summary.unlink(missing_ok=True)
-    try:
-        pytest_code = subprocess.call(pytest_argv(args))
-    except KeyboardInterrupt:
-        pytest_code = 2
-    verdicts = read_verdicts(summary)
-    code = exit_code(verdicts) if verdicts else (3 if pytest_code not in (0, 5) else 0)
-    if pytest_code == 5:
-        print("chaos-harness: no scenario was collected", file=sys.stderr)
-        code = 2
+    repeating = args.repeat > 1
+    if repeating:
+        shutil.rmtree(reports / "repeat", ignore_errors=True)
+    (reports / "summary.json").unlink(missing_ok=True)
+    first_seed = args.order_seed if args.order_seed is not None else random.randrange(1_000_000)
+    hunt = RepeatRun(workers=args.workers)
+    verdicts: list[Verdict] = []
+    code = 0
+    for repetition in range(args.repeat):
+        order_seed = first_seed + repetition if args.random_order else None
+        if repeating:
+            order = f", order seed {order_seed}" if order_seed is not None else ""
+            print(f"\n=== repetition {repetition + 1} of {args.repeat}{order} ===", flush=True)
+        child = run_pytest(pytest_argv(args, repetition, order_seed))
+        summary = summary_path(reports, repetition) if repeating else reports / "summary.json"
+        found = read_summary(summary)
+        hunt.add(order_seed, found)
+        verdicts += [Verdict(v) for v in found.values()]
+        if child.code == 5:
+            print("chaos-harness: no scenario was collected", file=sys.stderr)
+            code = max_severity(code, 2)
+        elif not found and child.code != 0 and not child.interrupted:
+            code = max_severity(code, 3)  # pytest died before any verdict: the harness, not the widget
+        if child.interrupted:
+            hunt.interrupted = True
+            break
+    code = max_severity(code, exit_code(verdicts))
+    if repeating:
+        from harness.reporting.results import mark_flaky
+
+        hunt.write(reports / "repeat.json")
+        if results.is_dir():
+            mark_flaky(results)  # also when no report is rendered: CI merges these results later
+        print("\n" + hunt.render())
+        if hunt.flaky():
+            code = max_severity(code, 1)
     print_summary(results)
     if not args.no_report and results.is_dir():
         code = max_severity(code, publish(reports, report_url=args.report_url))
-        if args.open:
+        if args.open and not hunt.interrupted:
             from harness.reporting.serve import serve_forever
 
             serve_forever(reports / "html", open_browser=True)
+    if hunt.interrupted:
+        print("chaos-harness: the run was interrupted; the results and report above cover what finished",
+              file=sys.stderr)
+        return 130
     return code
 
 
@@ -259,11 +321,15 @@ def max_severity(a: int, b: int) -> int:
     return a if order.index(a) >= order.index(b) else b
 
 
-def read_verdicts(summary: Path) -> list[Verdict]:
+def read_summary(summary: Path) -> dict[str, str]:
+    """Verdict per scenario node id, as the plugin wrote them (nothing if pytest never got that far)."""
     if not summary.is_file():
-        return []
-    data = json.loads(summary.read_text())
-    return [Verdict(v) for v in data.get("scenarios", {}).values()]
+        return {}
+    try:
+        data = json.loads(summary.read_text())
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in data.get("scenarios", {}).items()}
 
 
 def publish(reports: Path, *, single_only: bool = False, report_url: str | None = None) -> int:

@@ -8,6 +8,7 @@ work) built on pytest-playwright's fixture ladder, so ``--headed``,
 from __future__ import annotations
 
 import json
+import random
 import signal
 import sys
 from collections.abc import Generator, Iterator
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 
 from harness.browser.probes import install_probes
+from harness.deadline import DEFAULT_TIMEOUT_S, Deadline, Watchdog
 from harness.faults.driver import FaultDriver
 from harness.faults.http_addon import ChaosHttpFaults
 from harness.infra.errors import InfrastructureError
@@ -41,6 +43,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--chaos-regression", metavar="NAME",
                     help="serve the reference widget with one defect of its regression catalogue switched on")
     group.addoption("--chaos-seed", type=int, default=None, help="override every scenario's seed (replay a run)")
+    group.addoption("--chaos-timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
+                    help=f"wall-clock bound of one scenario in seconds (default {DEFAULT_TIMEOUT_S:g}); "
+                         "past it the scenario is reported broken and torn down")
+    group.addoption("--chaos-shuffle", type=int, default=None, metavar="SEED",
+                    help="run scenarios in a random order drawn from SEED (flake hunting)")
     group.addoption(
         "--chaos-summary",
         metavar="PATH",
@@ -95,6 +102,18 @@ class VerdictSummary:
     def pytest_sessionfinish(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps({"scenarios": self.verdicts}, indent=2))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--chaos-shuffle SEED``: one random order, the same on every xdist worker."""
+    seed = config.getoption("--chaos-shuffle")
+    if seed is not None:
+        random.Random(seed).shuffle(items)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    seed = config.getoption("--chaos-shuffle")
+    return f"chaos-harness: scenario order shuffled with seed {seed}" if seed is not None else None
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -182,10 +201,13 @@ def _run_scenario(
     )
     install_probes(context, timeline, chaos_profile, seed=scenario.seed)
     faults = FaultDriver(chaos_http_faults, chaos_stack.toxiproxy, timeline)
-    run = Run(scenario, chaos_profile, context, chaos_stack.base_url, faults, timeline, Path(output_path))
+    bound = float(request.config.getoption("--chaos-timeout"))
+    run = Run(scenario, chaos_profile, context, chaos_stack.base_url, faults, timeline, Path(output_path),
+              deadline=Deadline(bound))
     try:
         try:
-            run.execute()
+            with Watchdog(bound, Path(output_path) / "watchdog-stacks.txt"):
+                run.execute()
         finally:
             problems = chaos_stack.health()
             if problems:  # whatever the widget seemed to do, the harness was broken

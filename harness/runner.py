@@ -23,6 +23,7 @@ from harness.assertions import ExpectationFailed, Failure, evaluate
 from harness.assertions.faults import check_faults_fired
 from harness.browser.pacer import Pacer, in_flight
 from harness.browser.probes import watch_console
+from harness.deadline import DEFAULT_TIMEOUT_S, Deadline
 from harness.faults.driver import FaultDriver
 from harness.scenario import steps as st
 from harness.scenario.model import Scenario
@@ -47,6 +48,8 @@ class Run:
     pacer: Pacer | None = None
     screenshots: list[Path] = field(default_factory=list)
     on_step: Callable[[int, str], None] | None = None
+    deadline: Deadline = field(default_factory=lambda: Deadline(DEFAULT_TIMEOUT_S))
+    where: str = "set-up"  # the step running now, for the deadline's message
 
     # --- lifecycle ------------------------------------------------------------
 
@@ -58,11 +61,14 @@ class Run:
             self.faults.install(self.scenario)
             for index, step in enumerate(self.scenario.steps):
                 name = st.step_name(step)
+                self.where = f"steps[{index}] ({name})"
+                self.deadline.check(self.where)
                 self.timeline.add("step.start", {"index": index, "step": name, "args": _args(step)})
                 if self.on_step:
                     self.on_step(index, name)
                 self.run_step(index, step)
             if self.page is not None and self.pacer is not None:
+                self.where = "the quiet period after the last step"
                 self.timeline.add("step.start", {"index": len(self.scenario.steps), "step": "quiet"})
                 self.pacer.settle(QUIET_MS)
                 self.snapshot_page()
@@ -137,7 +143,8 @@ class Run:
                 self.page.clock.install()
             background = frozenset(p for p in (self.profile.api.analytics, self.profile.api.telemetry) if p)
             self.pacer = Pacer(
-                self.page, self.timeline, virtual=self.scenario.clock == "virtual", background=background
+                self.page, self.timeline, virtual=self.scenario.clock == "virtual", background=background,
+                on_tick=lambda: self.deadline.check(self.where),
             )
         self.require_page().goto(self.url(path), wait_until="load")
         # The app may still be starting (its config fetch, say): a fault injected

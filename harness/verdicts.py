@@ -17,6 +17,7 @@ class Verdict(StrEnum):
     BROKEN = "broken infrastructure"
     INVALID = "invalid scenario"
     SKIPPED = "skipped"
+    INTERRUPTED = "interrupted"  # Ctrl-C or SIGTERM cut it short: no verdict either way
 
 
 # CLI exit codes, most severe first when a run has several kinds.
@@ -26,6 +27,7 @@ EXIT_CODES: dict[Verdict, int] = {
     Verdict.REGRESSION: 1,
     Verdict.PASSED: 0,
     Verdict.SKIPPED: 0,
+    Verdict.INTERRUPTED: 0,  # the CLI exits 130 for an interrupted run
 }
 
 
@@ -35,6 +37,8 @@ def classify(exc: BaseException | None) -> Verdict:
 
     if exc is None:
         return Verdict.PASSED
+    if isinstance(exc, KeyboardInterrupt):
+        return Verdict.INTERRUPTED
     if isinstance(exc, ScenarioError):
         return Verdict.INVALID
     if isinstance(exc, ExpectationFailed):

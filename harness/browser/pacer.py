@@ -117,8 +117,10 @@ class Pacer:
         virtual: bool = True,
         stall_after_ms: float = STALL_AFTER_MS,
         background: frozenset[str] = frozenset(),
+        on_tick: Callable[[], None] | None = None,
     ) -> None:
         self.page = page
+        self.on_tick = on_tick  # called on every iteration: the scenario's deadline check
         self.timeline = timeline
         self.virtual = virtual
         self.stall_after_ms = stall_after_ms
@@ -131,6 +133,8 @@ class Pacer:
         while True:
             wall_elapsed = (time.monotonic() - wall_start) * 1000
             virtual_elapsed = jumped + wall_elapsed
+            if self.on_tick is not None:
+                self.on_tick()
             if done():
                 return WaitOutcome(True, virtual_elapsed, wall_elapsed)
             if virtual_elapsed >= budget_ms:

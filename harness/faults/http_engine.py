@@ -213,7 +213,9 @@ class ChaosHttpFaults:
         if winner is None:
             return
         if retry:
-            self._reset(flow, winner, expect_retry=False)
+            # The resend may itself land on a reused connection, and Chromium then
+            # resends again (seen: five transmissions of one fetch): keep absorbing.
+            self._reset(flow, winner, expect_retry=True)
             return
         handler = REQUEST_PHASE.get(type(winner.fault.effect))
         if handler is not None:

@@ -24,7 +24,7 @@ from harness.infra.errors import InfrastructureError
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Runs in the child before exec: SIGTERM it when the harness dies."""
     os.setsid()
     if sys.platform.startswith("linux"):
@@ -85,7 +85,7 @@ class ManagedProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 pass_fds=self.pass_fds,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509
+                preexec_fn=die_with_parent,  # noqa: PLW1509
             )
         except OSError as exc:
             raise InfrastructureError(self.name, f"could not start {self.argv[0]}: {exc}", self.fix) from exc

@@ -34,6 +34,11 @@ CATEGORIES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"matchedStatuses": ["broken"], "messageRegex": "(?s).*(ScenarioError|invalid scenario).*"},
     ),
     (
+        "Interrupted (Ctrl-C or SIGTERM: no verdict)",
+        {"labels": {VERDICT_LABEL: f"^{Verdict.INTERRUPTED}$"}},
+        {"matchedStatuses": ["broken", "skipped"], "messageRegex": "(?s).*interrupted.*"},
+    ),
+    (
         "Broken infrastructure (the harness failed, not the widget)",
         {"labels": {VERDICT_LABEL: f"^{Verdict.BROKEN}$"}},
         {"matchedStatuses": ["broken"]},

@@ -20,9 +20,9 @@ from pathlib import Path
 from harness.reporting.results import Outcome
 
 MARKS = {"passed": "✔", "widget regression": "✘", "broken infrastructure": "⚠", "invalid scenario": "✎",
-         "skipped": "–"}
+         "skipped": "–", "interrupted": "⏹"}
 META = re.compile(r"^<!-- chaos-notebook (\{.*\}) -->$")
-ORDER = ["widget regression", "broken infrastructure", "invalid scenario", "passed", "skipped"]
+ORDER = ["widget regression", "broken infrastructure", "invalid scenario", "interrupted", "passed", "skipped"]
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,8 @@ def pytest_runtest_makereport(
 
 def failure_message(verdict: Verdict, exc: BaseException) -> str:
     """The verdict and what failed, in domain words; the timeline excerpt stays in the trace below it."""
+    if verdict == Verdict.INTERRUPTED:
+        return f"{verdict}: the run was stopped (Ctrl-C or SIGTERM) before this scenario finished; no verdict"
     failures = getattr(exc, "failures", None)
     if failures:
         return f"{verdict}: " + "\n".join(f.render() for f in failures)

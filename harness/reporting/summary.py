@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from harness.reporting.notebook import MARKS, first_failure, headline
 from harness.reporting.results import Outcome
 
-SEVERITY = {"passed": 0, "skipped": 1, "widget regression": 3, "invalid scenario": 4, "broken infrastructure": 5}
+SEVERITY = {"passed": 0, "skipped": 1, "interrupted": 1, "widget regression": 3, "invalid scenario": 4,
+            "broken infrastructure": 5}
 
 
 def summary_table(runs: Sequence[Outcome], width: int = 120) -> str:

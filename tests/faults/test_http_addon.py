@@ -238,6 +238,27 @@ def test_the_browsers_silent_resend_of_a_reset_request_is_reset_too() -> None:
     assert log.of("fault.passed")[-1]["reason"] == "times"
 
 
+def test_a_resend_on_another_reused_connection_is_absorbed_too() -> None:
+    """Chromium resends again when its resend also met a reused connection (five copies seen under load)."""
+    addon, log = addon_with(http_fault({"reset": {}}, times=1))
+    warm = [flow(path="/assets/app.js") for _ in range(3)]
+    for earlier in warm:
+        run(addon.request(earlier))
+    copies = [flow(client=earlier.client_conn) for earlier in warm]  # each resend on another pooled connection
+    for copy in copies:
+        run(addon.request(copy))
+    assert all(copy.error is not None for copy in copies)
+    assert [e.get("browser_retry") for e in log.of("fault.fired")] == [None, True, True]
+    fresh = flow()
+    fresh.client_conn.timestamp_start = fresh.request.timestamp_start
+    run(addon.request(fresh))  # the last resend, on a connection opened for it: the page sees this one fail
+    assert fresh.error is not None
+    addon.page_saw_failure("GET", CHAT)
+    page_retry = flow()
+    run(addon.request(page_retry))
+    assert page_retry.error is None and log.of("fault.passed")[-1]["reason"] == "times"
+
+
 def test_no_resend_is_expected_on_a_fresh_connection() -> None:
     addon, log = addon_with(http_fault({"reset": {}}, times=1))
     first = flow()

@@ -83,3 +83,44 @@ def test_interrupted_run_leaves_nothing(tmp_path: Path, sig: signal.Signals) -> 
     proc.send_signal(sig)
     proc.wait(timeout=60)
     assert_nothing_left(mark)
+
+
+def test_scenario_timeout_is_broken_and_leaves_nothing(tmp_path: Path) -> None:
+    """A scenario past its wall-clock bound is broken infrastructure, torn down like any other end."""
+    mark = uuid.uuid4().hex
+    env = {**os.environ, "CHAOS_EXIT_MARK": mark}
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", "scenarios/baseline/send-streamed-answer.yaml",
+         "--timeout", "0.5", "--no-report", "--reports", str(tmp_path / "reports")],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "exceeded its wall-clock bound of 0.5 s" in done.stdout
+    assert "broken infrastructure" in done.stdout
+    assert_nothing_left(mark)
+
+
+def test_interrupted_cli_run_keeps_its_results_and_renders_them(tmp_path: Path) -> None:
+    """Ctrl-C mid-suite: the finished scenarios' results are written and rendered, exit 130."""
+    mark = uuid.uuid4().hex
+    reports = tmp_path / "reports"
+    env = {**os.environ, "CHAOS_EXIT_MARK": mark}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness.cli", "run", "scenarios/baseline", "--reports", str(reports)],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    results = reports / "allure-results"
+    deadline = time.monotonic() + 240
+    while not list(results.glob("*-result.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert list(results.glob("*-result.json")), "no scenario finished"
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 130, output
+    assert "interrupted" in output
+    assert "broken infrastructure" not in output  # cut short is not a harness failure either
+    print(output)
+    assert 1 <= len(list(results.glob("*-result.json"))) <= 4  # baseline/ holds four scenarios
+    assert (reports / "html" / "index.html").is_file(), output
+    assert_nothing_left(mark)

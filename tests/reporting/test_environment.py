@@ -29,7 +29,9 @@ def test_a_go_binary_names_its_module_version(tmp_path: Path) -> None:
 
 def test_categories_match_the_verdict_label_flaky_first() -> None:
     rules = allure_categories()
-    assert [r["id"] for r in rules] == ["flaky", "widget-regression", "invalid-scenario", "broken-infrastructure"]
+    assert [r["id"] for r in rules] == [
+        "flaky", "widget-regression", "invalid-scenario", "interrupted", "broken-infrastructure"
+    ]
     assert rules[0]["matchers"] == {"flaky": True}
     assert rules[1]["matchers"] == {"labels": {"verdict": "^widget regression$"}}
     assert '"matchedStatuses"' in categories_json()
