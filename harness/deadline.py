@@ -10,7 +10,10 @@ itself wedge somewhere no check is reached.
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
+import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,20 +50,26 @@ class Deadline:
 
 
 class Watchdog:
-    """Dumps every thread's stack to ``stacks`` and ends the process if a scenario wedges past its deadline.
+    """Dumps every thread's stack and ends the process if a scenario wedges past its deadline.
 
     Ending the process is safe: every child the harness starts dies with its
-    parent (``PR_SET_PDEATHSIG``), and xdist reports the worker as crashed.
+    parent (``PR_SET_PDEATHSIG``), and xdist reports the worker as crashed. The
+    stacks go to a file of their own in the temporary folder (named on stderr
+    first), never into a folder another tool may clean while the scenario runs.
     """
 
-    def __init__(self, seconds: float, stacks: Path) -> None:
+    def __init__(self, seconds: float, label: str) -> None:
         self.seconds = seconds
-        self.stacks = stacks
+        self.label = label
         self._file: IO[str] | None = None
+        self.path: Path | None = None
 
     def __enter__(self) -> Watchdog:
-        self.stacks.parent.mkdir(parents=True, exist_ok=True)
-        self._file = self.stacks.open("w")
+        handle, name = tempfile.mkstemp(prefix="chaos-watchdog-", suffix=".txt")
+        self.path = Path(name)
+        self._file = os.fdopen(handle, "w")
+        self._file.write(f"chaos-harness watchdog: {self.label} passed its deadline by {WATCHDOG_GRACE_S:g} s\n")
+        self._file.flush()
         faulthandler.dump_traceback_later(self.seconds + WATCHDOG_GRACE_S, exit=True, file=self._file)
         return self
 
@@ -68,5 +77,6 @@ class Watchdog:
         faulthandler.cancel_dump_traceback_later()
         if self._file is not None:
             self._file.close()
-            if self.stacks.stat().st_size == 0:
-                self.stacks.unlink()
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                self.path.unlink()

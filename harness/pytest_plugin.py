@@ -206,7 +206,7 @@ def _run_scenario(
               deadline=Deadline(bound))
     try:
         try:
-            with Watchdog(bound, Path(output_path) / "watchdog-stacks.txt"):
+            with Watchdog(bound, scenario.id):
                 run.execute()
         finally:
             problems = chaos_stack.health()
