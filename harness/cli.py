@@ -112,6 +112,32 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--open", action="store_true", help="open a browser on the served report (implies --serve)")
     report.set_defaults(handler=cmd_report)
 
+    soak = commands.add_parser(
+        "soak", help="many widget sessions under a fault mix; error rates, dashboard, the error-rate gate",
+        description="Run many widget sessions (browser contexts, in parallel within and across workers) under "
+                    "a fault mix, measure the user-visible error rates, retries and sync durations, gate them "
+                    "against the committed baseline and the absolute bound, and write the dashboard and the "
+                    "Allure report under reports/soak. Exit 0 when the gate holds, 1 when it does not.",
+        epilog=SOAK_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    soak.add_argument("mix", nargs="?", type=Path, help="fault mix YAML (default: soak/default.yaml)")
+    soak.add_argument("-n", "--workers", type=positive_int, default=1, metavar="N",
+                      help="worker processes, each with its own stack and browser (default 1)")
+    soak.add_argument("--sessions", type=positive_int, metavar="N", help="sessions in the run (default: the mix's)")
+    soak.add_argument("--duration", type=duration_s, metavar="T", help="run for T (e.g. 90s, 5m) instead")
+    soak.add_argument("--concurrency", type=positive_int, metavar="N",
+                      help="browser contexts at once per worker (default: the mix's)")
+    soak.add_argument("--seed", type=int, metavar="N", help="override the mix's seed")
+    soak.add_argument("--regression", metavar="DEFECT", help="serve the reference widget with one catalogued defect")
+    soak.add_argument("--target", default="reference", metavar="NAME|PATH", help="target profile (default reference)")
+    soak.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, metavar="DIR",
+                      help="results go to DIR/soak (default: reports)")
+    soak.add_argument("--baseline", type=Path, metavar="FILE", help="baseline file (default: soak/baseline.json)")
+    soak.add_argument("--update-baseline", action="store_true",
+                      help="record this run's error rates as the mix's baseline (only if the gate holds)")
+    soak.add_argument("--no-report", action="store_true", help="write run.json, the dashboard and results only")
+    soak.set_defaults(handler=cmd_soak)
+
     serve = commands.add_parser("serve", help="serve the reference widget stack for a person to use",
                                 description="Start the reference widget behind mitmproxy and Toxiproxy, for "
                                             "trying it by hand.")
@@ -130,6 +156,28 @@ def shard(value: str) -> tuple[int, int]:
     if not 1 <= index <= total:
         raise argparse.ArgumentTypeError(f"shard {index} of {total}: I must be between 1 and N")
     return index, total
+SOAK_EXAMPLES = """examples:
+  chaos-harness soak                                  the default mix against the reference widget
+  chaos-harness soak -n 2                             the same sessions split across two workers
+  chaos-harness soak --regression no-backoff          the gate must fail: retries no longer absorb blips
+  chaos-harness soak soak/default.yaml --sessions 20 --duration 2m
+  chaos-harness soak --update-baseline                record this run as the mix's baseline (commit it)
+"""
+
+
+def duration_s(value: str) -> float:
+    """``90``, ``90s``, ``5m``, ``1h`` → seconds."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    text = value.strip().lower()
+    try:
+        number = float(text[:-1]) * units[text[-1]] if text and text[-1] in units else float(text)
+    except ValueError:
+        number = -1
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a duration such as 90s, 5m or 1h")
+    return number
+
+
 def positive_int(value: str) -> int:
     try:
         number = int(value)
@@ -366,6 +414,18 @@ def cmd_report(args: argparse.Namespace) -> int:
         folder = args.reports / ("html-single" if args.single_file else "html")
         return serve_forever(folder, args.port, open_browser=args.open)
     return code
+
+
+def cmd_soak(args: argparse.Namespace) -> int:
+    from harness.soak.mix import DEFAULT_MIX
+    from harness.soak.run import SoakOptions, soak
+
+    return soak(SoakOptions(
+        mix=args.mix or DEFAULT_MIX, workers=args.workers, sessions=args.sessions, duration_s=args.duration,
+        seed=args.seed, concurrency=args.concurrency, regression=args.regression, target=args.target,
+        reports=args.reports, baseline=args.baseline, update_baseline=args.update_baseline,
+        no_report=args.no_report,
+    ))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -28,12 +28,13 @@ class ScenarioError(Exception):
 
     exit_code = 2
 
-    def __init__(self, file: Path | str, problems: list[Problem]) -> None:
+    def __init__(self, file: Path | str, problems: list[Problem], what: str = "scenario") -> None:
         self.file = str(file)
         self.problems = problems
+        self.what = what
         super().__init__(self.render())
 
     def render(self) -> str:
         count = len(self.problems)
-        head = f"{self.file}: invalid scenario ({count} problem{'s' if count != 1 else ''})"
+        head = f"{self.file}: invalid {self.what} ({count} problem{'s' if count != 1 else ''})"
         return head + "\n\n" + "\n".join(p.render() for p in self.problems)

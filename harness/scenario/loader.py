@@ -50,7 +50,7 @@ def parse_scenario(text: str, file: Path | str = "<scenario>") -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_rewrite(exc, data, lines))
+        problems.extend(rewrite_errors(exc, data, lines))
     problems.extend(_cross_checks(data, lines))
     if problems:
         raise ScenarioError(file, sorted(problems, key=lambda p: (p.line or 0, p.path)))
@@ -155,7 +155,10 @@ def _raw_step_name(step: Any) -> str:
     return ""
 
 
-def _rewrite(exc: ValidationError, data: Any, lines: LineMap) -> list[Problem]:
+def rewrite_errors(
+    exc: ValidationError, data: Any, lines: LineMap, root: type[BaseModel] = Scenario
+) -> list[Problem]:
+    """pydantic's errors in domain words, with lines (``root``: the model of the whole file)."""
     problems: list[Problem] = []
     for err in exc.errors():
         kind = err["type"]
@@ -164,7 +167,7 @@ def _rewrite(exc: ValidationError, data: Any, lines: LineMap) -> list[Problem]:
         line = lines.line_for(loc)
         value = err.get("input")
         ctx = err.get("ctx") or {}
-        parent_model = _model_at(loc[:-1], data)
+        parent_model = _model_at(loc[:-1], data, root)
         if kind == "extra_forbidden":
             field = str(loc[-1])
             valid = _fields(parent_model) if parent_model else []
@@ -297,9 +300,9 @@ def _data_path(data: Any, loc: tuple[int | str, ...], last_is_key: bool) -> tupl
     return tuple(out)
 
 
-def _model_at(path: tuple[str | int, ...], data: Any) -> type[BaseModel] | None:
+def _model_at(path: tuple[str | int, ...], data: Any, root: type[BaseModel] = Scenario) -> type[BaseModel] | None:
     """The model class that validates the mapping at ``path`` (for field lists)."""
-    current: Any = Scenario
+    current: Any = root
     cursor = data
     for part in path:
         if isinstance(cursor, dict):

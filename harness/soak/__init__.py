@@ -1,0 +1,1 @@
+"""Soak runs: many widget sessions under a fault mix, their metrics, the error-rate gate."""
