@@ -39,6 +39,8 @@ class MixFault(Strict):
     probability: float = Field(gt=0.0, le=1.0, description="chance per matching request (per session, seeded)")
     lasts_ms: int = Field(default=0, ge=0, le=600_000,
                           description="once drawn, every matching request of that session fails this long")
+    max_per_session: int | None = Field(default=None, ge=1,
+                                        description="at most this many draws fire per session (a blip a visit)")
     respond: Respond | None = None
     delay_ms: int | None = Field(default=None, ge=1, le=120_000, description="hold the request, then let it through")
     hang_ms: int | None = Field(default=None, ge=1, le=600_000,

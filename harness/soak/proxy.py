@@ -41,6 +41,7 @@ class SoakFaults:
         self.outages: dict[str, int] = {f.id: 0 for f in self.faults}  # draws that opened a window
         self._seen: dict[tuple[str, str], int] = {}
         self._until: dict[tuple[str, str], float] = {}
+        self._drawn: dict[tuple[str, str], int] = {}  # draws that fired, per session
         self._lock = threading.Lock()
 
     def decide(self, session: str, flow: http.HTTPFlow, now: float) -> MixFault | None:
@@ -53,10 +54,13 @@ class SoakFaults:
                 if self._until.get(key, 0.0) > now:
                     self.fired[fault.id] += 1
                     return fault
+                if fault.max_per_session is not None and self._drawn.get(key, 0) >= fault.max_per_session:
+                    continue
                 n = self._seen.get(key, 0)
                 self._seen[key] = n + 1
                 if draw(self.seed, session, fault.id, n) < fault.probability:
                     self.fired[fault.id] += 1
+                    self._drawn[key] = self._drawn.get(key, 0) + 1
                     if fault.lasts_ms:
                         self._until[key] = now + fault.lasts_ms / 1000
                         self.outages[fault.id] += 1

@@ -19,7 +19,9 @@ def merge(workers: list[dict[str, Any]], *, run_id: str, mix_name: str, mix_path
     sessions = [s for w in workers for s in w.get("sessions", [])]
     flows = [FlowRecord(**f) for w in workers for f in w.get("flows", [])]
     events = [e for w in workers for e in w.get("events", [])]
-    start = min((float(w["started"]) for w in workers if "started" in w), default=0.0)
+    # The clock starts with the first session, not with the stacks' start-up.
+    start = min((float(s["started"]) for s in sessions if s.get("started")),
+                default=min((float(w["started"]) for w in workers if "started" in w), default=0.0))
     end = max((float(w["ended"]) for w in workers if "ended" in w), default=start)
     fired: dict[str, int] = {}
     outages: dict[str, int] = {}
