@@ -12,7 +12,7 @@ PYMINOR := $(shell $(PYTHON) -c 'import sys; print(sys.version_info[1])' 2>/dev/
 CONSTRAINTS := constraints/py3$(if $(filter 11,$(PYMINOR)),11,12).txt
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: help setup run test lint typecheck unit e2e widget-test bench clean
+.PHONY: help setup run soak test lint typecheck unit e2e widget-test bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ $(STAMPS)/allure: tools/node/package-lock.json
 run: setup ## run the scenario suite against the reference widget and render the Allure report
 	@$(VENV)/bin/chaos-harness run
 
+soak: setup ## soak the reference widget under the default fault mix; dashboard and gate in reports/soak
+	@$(VENV)/bin/chaos-harness soak
+
 lint: setup ## ruff and mypy on the harness, eslint and typecheck on the widget
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/mypy
@@ -73,4 +76,4 @@ bench: setup ## benchmarks (not timed tests): proxy overhead, scenario overhead,
 	@$(PY) -m bench
 
 clean: ## remove generated reports (keeps installed tools)
-	@rm -rf reports/allure-results reports/html reports/html-single reports/junit.xml reports/summary.json
+	@rm -rf reports/allure-results reports/html reports/html-single reports/junit.xml reports/summary.json reports/repeat reports/repeat.json reports/soak
