@@ -101,18 +101,30 @@ def _check_distinct_badges(timeline: Timeline) -> list[Failure]:
 
 
 def check_matches_analytics(timeline: Timeline, where: str) -> list[Failure]:
-    """Each badge transition has a chat_status_changed event with the same (previous, status)."""
+    """Each badge transition has a chat_status_changed event with the same (previous, status).
+
+    The events are separate requests and may reach the proxy out of order (seen
+    under load), so when each event names its ``previous`` status, the events are
+    compared as a set of transitions, each reported exactly once; otherwise they
+    are read in the order of their own timestamps, then of arrival.
+    """
     badge = transitions(timeline.statuses())
-    reported = transitions(
-        collapse(
-            str(e.data.get("status"))
-            for e in timeline.events("analytics.event")
-            if e.data.get("event") == "chat_status_changed"
-        )
-    )
-    if badge == reported:
-        return []
+    events = [e.data for e in timeline.events("analytics.event") if e.data.get("event") == "chat_status_changed"]
+    events.sort(key=lambda d: str(d.get("timestamp") or ""))  # stable: arrival order breaks ties
+    if events and all("previous" in d for d in events):
+        reported = [(None if d.get("previous") is None else str(d["previous"]), str(d.get("status")))
+                    for d in events]
+        if sorted(badge, key=_key) == sorted(reported, key=_key):
+            return []
+    else:
+        reported = transitions(collapse(str(d.get("status")) for d in events))
+        if badge == reported:
+            return []
     return [Failure(where, f"analytics transitions to match the badge: {_pairs(badge)}", _pairs(reported))]
+
+
+def _key(pair: tuple[str | None, str]) -> tuple[str, str]:
+    return (pair[0] or "", pair[1])
 
 
 def transitions(statuses: list[str]) -> list[tuple[str | None, str]]:
