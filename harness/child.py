@@ -38,7 +38,7 @@ def run_pytest(argv: Sequence[str]) -> ChildResult:
     """Run ``argv``; on Ctrl-C or SIGTERM let it unwind (bounded), then report the interruption."""
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        proc = subprocess.Popen(list(argv), preexec_fn=die_with_parent)  # noqa: PLW1509
+        proc = subprocess.Popen(list(argv), preexec_fn=_prepare_child)  # noqa: PLW1509
         try:
             return ChildResult(proc.wait(), interrupted=False)
         except KeyboardInterrupt:
@@ -55,14 +55,26 @@ def run_pytest(argv: Sequence[str]) -> ChildResult:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _prepare_child() -> None:
+    """Own session, death with the CLI, and a SIGINT that works.
+
+    A shell starts background jobs with SIGINT ignored, and an ignored signal
+    stays ignored across exec: the forwarded SIGINT would then do nothing.
+    """
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt_pythons(root: int) -> None:
-    """SIGINT pytest and its xdist workers, not the browsers and drivers they drive.
+    """SIGINT pytest and its xdist workers, not the browsers, drivers and servers they drive.
 
     A terminal's Ctrl-C would reach Chromium too, which then dies under the
-    scenario's feet and the teardown (trace, context) fails noisily. Signalled
-    this way, each Python process unwinds and closes its browser itself.
+    scenario's feet and the teardown (trace, context) fails noisily. The app
+    server and the engine are Python too, but run in their own sessions: left
+    alone, they are stopped by the teardown instead of dying mid-scenario.
     """
-    targets = [pid for pid in _descendants(root) if _is_python(pid)]
+    group = _pgid(root)
+    targets = [pid for pid in _descendants(root) if _is_python(pid) and _pgid(pid) == group]
     for pid in [root, *targets]:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGINT)
@@ -83,6 +95,13 @@ def _descendants(root: int) -> list[int]:
             found.append(child)
             todo.append(child)
     return found
+
+
+def _pgid(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except OSError:
+        return None
 
 
 def _is_python(pid: int) -> bool:

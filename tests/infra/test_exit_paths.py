@@ -100,13 +100,18 @@ def test_scenario_timeout_is_broken_and_leaves_nothing(tmp_path: Path) -> None:
     assert_nothing_left(mark)
 
 
-def test_interrupted_cli_run_keeps_its_results_and_renders_them(tmp_path: Path) -> None:
-    """Ctrl-C mid-suite: the finished scenarios' results are written and rendered, exit 130."""
+@pytest.mark.parametrize(("sig", "workers"), [(signal.SIGINT, []), (signal.SIGTERM, ["-n", "2"])],
+                         ids=["ctrl-c-serial", "sigterm-two-workers"])
+def test_interrupted_cli_run_keeps_its_results_and_renders_them(
+    tmp_path: Path, sig: signal.Signals, workers: list[str]
+) -> None:
+    """Ctrl-C (or SIGTERM) mid-suite: finished results are written and rendered, exit 130, nothing left."""
     mark = uuid.uuid4().hex
     reports = tmp_path / "reports"
     env = {**os.environ, "CHAOS_EXIT_MARK": mark}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "run", "scenarios/baseline", "--reports", str(reports)],
+        [sys.executable, "-m", "harness.cli", "run", "scenarios/baseline", "--reports", str(reports), *workers,
+         "--", "--output", str(tmp_path / "test-results")],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
@@ -115,7 +120,7 @@ def test_interrupted_cli_run_keeps_its_results_and_renders_them(tmp_path: Path) 
     while not list(results.glob("*-result.json")) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert list(results.glob("*-result.json")), "no scenario finished"
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     output, _ = proc.communicate(timeout=300)
     assert proc.returncode == 130, output
     assert "interrupted" in output
