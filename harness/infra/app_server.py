@@ -40,6 +40,9 @@ def bound_socket(port: int) -> socket.socket:
     return sock
 
 
+KEEP_ALIVE_S = 600
+
+
 def start_uvicorn(
     name: str,
     factory: str,
@@ -65,6 +68,11 @@ def start_uvicorn(
         "warning",
         "--timeout-graceful-shutdown",
         "2",
+        # uvicorn closes idle keep-alive connections after 5 s by default. A request
+        # mitmproxy sends on one just as it closes is lost ("server closed connection",
+        # a 502 nobody injected: seen in a soak). The server must never close first.
+        "--timeout-keep-alive",
+        str(KEEP_ALIVE_S),
     ]
     process = ManagedProcess(
         name,
