@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import Any
 
 import pytest
 
@@ -27,17 +28,17 @@ def pytest_configure(config: pytest.Config) -> None:
         taken.listen(1)
         _held.append(taken)
         port = int(taken.getsockname()[1])
-        toxiproxy_server.free_port = lambda: port  # type: ignore[assignment]
+        setattr(toxiproxy_server, "free_port", lambda: port)  # noqa: B010 - the module's own import
     elif how in ("app", "engine"):
         from harness.infra import app_server
 
         real = app_server.start_uvicorn
 
-        def broken(name: str, factory: str, **kwargs: object) -> object:
+        def broken(name: str, factory: str, **kwargs: Any) -> Any:
             return real(name, "reference_widget.missing_module:create_app" if name == how else factory, **kwargs)
 
-        app_server.start_uvicorn = broken  # type: ignore[assignment]
+        setattr(app_server, "start_uvicorn", broken)  # noqa: B010
     elif how == "mitmproxy-address":
         from harness.infra import mitm
 
-        mitm.LOOPBACK = "192.0.2.1"  # TEST-NET-1: never an address of this machine
+        setattr(mitm, "LOOPBACK", "192.0.2.1")  # noqa: B010 - TEST-NET-1: never an address of this machine
