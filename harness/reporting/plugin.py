@@ -72,8 +72,9 @@ def _chaos_gallery(request: pytest.FixtureRequest) -> None:
     context.on("page", on_page)
 
 
-def verdict_of(report: pytest.TestReport) -> Verdict | None:
-    value = next((v for k, v in report.user_properties if k == "chaos_verdict"), None)
+def verdict_of(report: pytest.TestReport | pytest.CollectReport) -> Verdict | None:
+    # A collection error's report (a test module that does not import) has no user properties.
+    value = next((v for k, v in getattr(report, "user_properties", ()) if k == "chaos_verdict"), None)
     return Verdict(str(value)) if value else None
 
 
@@ -130,7 +131,9 @@ def finish(item: pytest.Item, report: pytest.TestReport, live: LiveResult) -> No
         live.set_history_id(f"{scenario.id}@{target}")
 
 
-def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, Any] | None:
+def pytest_report_teststatus(
+    report: pytest.TestReport | pytest.CollectReport, config: pytest.Config
+) -> tuple[str, str, Any] | None:
     """Progress in verdict words: WIDGET REGRESSION is not the same news as BROKEN INFRASTRUCTURE."""
     if not report.failed:
         return None

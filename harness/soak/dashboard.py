@@ -421,8 +421,8 @@ def _figures(run: Mapping[str, Any]) -> str:
             rows.append((name, calls(api.get(api_key), False), API, False))
     retries = run.get("retries")
     rows.append(("Retries", f"{_fmt_num(_get(retries, 'sends_retried'))} sends retried · "
-                 f"{_fmt_num(_get(retries, 'retry_attempts'))} attempts · "
-                 f"at most {_fmt_num(_get(retries, 'max_attempts'))} per send", ANALYTICS, False))
+                 f"{_fmt_num(_get(retries, 'retry_attempts'))} extra attempts · "
+                 f"at most {_fmt_num(_get(retries, 'max_attempts'))} attempts for one send", ANALYTICS, False))
     rows.append(("Sync duration", sync(run.get("sync_ms")), ANALYTICS, False))
     if api is not None:
         rows.append(("Sync duration", sync(api.get("sync_duration_ms")), API, False))
