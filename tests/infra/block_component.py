@@ -1,8 +1,7 @@
 """A test-only pytest plugin: keep one harness component from starting.
 
 ``CHAOS_BLOCK`` names how: ``toxiproxy-port`` (every port Toxiproxy is offered
-is already taken by a listener this plugin holds), ``mitmproxy-address`` (the
-proxy is told to listen on an address this machine does not have), ``app`` or
+is already taken by a listener this plugin holds), ``app`` or
 ``engine`` (its uvicorn is pointed at a module that does not exist, as a broken
 build would be: the process exits at start-up).
 """
@@ -38,7 +37,3 @@ def pytest_configure(config: pytest.Config) -> None:
             return real(name, "reference_widget.missing_module:create_app" if name == how else factory, **kwargs)
 
         setattr(app_server, "start_uvicorn", broken)  # noqa: B010
-    elif how == "mitmproxy-address":
-        from harness.infra import mitm
-
-        setattr(mitm, "LOOPBACK", "192.0.2.1")  # noqa: B010 - TEST-NET-1: never an address of this machine
