@@ -164,7 +164,12 @@ def test_serve_on_a_chosen_port_and_a_taken_one() -> None:
         assert f"port {port} is taken" in err
     finally:
         first.send_signal(signal.SIGINT)
-        first.communicate(timeout=20)
+        try:
+            first.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            first.kill()  # never leave a stack behind, even when the test fails
+            first.communicate()
+            raise
     assert first.returncode == 0
 
 
